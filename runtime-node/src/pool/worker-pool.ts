@@ -1,0 +1,314 @@
+import type { ConnectError } from "@connectrpc/connect";
+import type { Logger } from "../log.js";
+import { abortError, cancelReason, poolStopping, queueFull, type WorkerExit } from "./worker-errors.js";
+import type { CallListener, CallOutcome, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
+
+/** Options of createWorkerPool. */
+export interface WorkerPoolOptions {
+  /** Worker processes kept running. */
+  size: number;
+  /** Calls in flight per worker before calls queue. */
+  concurrency: number;
+  /** Calls that may wait for a worker; beyond, calls fail RESOURCE_EXHAUSTED. */
+  maxQueue: number;
+  /** How long a cancelled call may take to end before its worker is recycled. */
+  cancelGraceMs: number;
+  /** Starts the worker for a slot (the real one spawns Python; tests pass fakes). */
+  spawn: (index: number) => PoolWorker;
+  /** First delay before restarting a worker that died; doubles on each further death. Default 100. */
+  restartDelayMs?: number;
+  /** Longest delay between restarts. Default 5000. */
+  maxRestartDelayMs?: number;
+  /** A worker that lived this long resets the restart delay when it dies. Default 10000. */
+  stableAfterMs?: number;
+  /** Where restarts and recycling are reported. */
+  log: Logger;
+}
+
+/** What a call may hear before it ends: the chunks and progress of a streaming tool. */
+export type CallEvents = Pick<CallListener, "chunk" | "progress">;
+
+/** How a call ended well, with the time it waited for a worker. */
+export interface PoolOutcome extends CallOutcome {
+  /** Time spent waiting for a free worker. */
+  queueMs: number;
+}
+
+/** Calls in flight on workers and calls waiting for one. */
+export interface PoolLoad {
+  inFlight: number;
+  queued: number;
+}
+
+/** A pool of worker processes with least-loaded dispatch, a bounded queue, restarts and recycling. */
+export interface WorkerPool {
+  /** Starts every worker; resolves with the tools they serve, rejects when one cannot start. */
+  start(): Promise<WorkerToolInfo[]>;
+  /**
+   * Runs a call on the least-loaded worker, or queues it. When `signal` aborts, the call fails with the
+   * signal's reason (a ConnectError, e.g. DEADLINE_EXCEEDED) and the worker receives a cancel frame.
+   */
+  call(call: WorkerCall, events?: CallEvents, signal?: AbortSignal): Promise<PoolOutcome>;
+  /** Current load. */
+  load(): PoolLoad;
+  /** Refuses new calls, fails waiting ones, lets running ones finish for up to `timeoutMs`, then kills. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+interface Slot {
+  index: number;
+  worker: PoolWorker;
+  ready: boolean;
+  readyAt: number;
+  /** Calls on the worker, including abandoned ones still running in Python. */
+  inFlight: number;
+  /** Calls whose callers still wait for them. */
+  live: number;
+  retiring: boolean;
+}
+
+interface Task {
+  call: WorkerCall;
+  events: CallEvents | undefined;
+  signal: AbortSignal | undefined;
+  resolve: (outcome: PoolOutcome) => void;
+  reject: (error: ConnectError) => void;
+  enqueuedAt: number;
+  state: "queued" | "running" | "settled";
+  slot?: Slot;
+  id: number;
+  abandoned: boolean;
+  graceTimer?: NodeJS.Timeout;
+  onAbort?: () => void;
+}
+
+/** A WorkerPool over the workers `spawn` makes. */
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const { size, concurrency, maxQueue, cancelGraceMs, spawn, log } = options;
+  const restartDelayMs = options.restartDelayMs ?? 100;
+  const maxRestartDelayMs = options.maxRestartDelayMs ?? 5000;
+  const stableAfterMs = options.stableAfterMs ?? 10_000;
+
+  const slots: (Slot | undefined)[] = new Array(size).fill(undefined);
+  const retiring = new Set<Slot>();
+  const failures: number[] = new Array(size).fill(0);
+  const restartTimers = new Set<NodeJS.Timeout>();
+  // FIFO of waiting calls; aborted ones stay in place, marked settled, and are skipped.
+  let queue: Task[] = [];
+  let head = 0;
+  let queued = 0;
+  let started = false;
+  let stopping = false;
+
+  function startSlot(index: number): Slot {
+    const slot: Slot = { index, worker: spawn(index), ready: false, readyAt: 0, inFlight: 0, live: 0, retiring: false };
+    slots[index] = slot;
+    slot.worker.ready.then(
+      () => {
+        slot.ready = true;
+        slot.readyAt = performance.now();
+        if (started) log.info(`Python worker ${index} (pid ${slot.worker.label.pid}) is ready`);
+        drain();
+      },
+      (error: Error) => {
+        if (started) log.error(error.message);
+        slot.worker.kill();
+      },
+    );
+    slot.worker.exited.then((exit) => exited(slot, exit));
+    return slot;
+  }
+
+  function exited(slot: Slot, exit: WorkerExit): void {
+    if (slot.retiring) {
+      retiring.delete(slot);
+      return;
+    }
+    if (slots[slot.index] !== slot) return;
+    slots[slot.index] = undefined;
+    if (!started || stopping) return;
+    const { index } = slot;
+    if (slot.ready && performance.now() - slot.readyAt >= stableAfterMs) failures[index] = 0;
+    const delay = Math.min(restartDelayMs * 2 ** failures[index], maxRestartDelayMs);
+    failures[index]++;
+    const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
+    log.warn(`Python worker ${index} (pid ${slot.worker.label.pid}) ${how}; restarting it in ${delay} ms`);
+    const timer = setTimeout(() => {
+      restartTimers.delete(timer);
+      if (!stopping) startSlot(index);
+    }, delay);
+    restartTimers.add(timer);
+  }
+
+  // A worker that kept a cancelled call past the grace period gets no more calls; a replacement starts now,
+  // and the old one is stopped as soon as the calls that still matter have ended.
+  function recycle(slot: Slot): void {
+    if (slot.retiring || stopping) return;
+    slot.retiring = true;
+    retiring.add(slot);
+    log.warn(
+      `Python worker ${slot.index} (pid ${slot.worker.label.pid}) ignored a cancellation for ${cancelGraceMs} ms; ` +
+        "replacing it",
+    );
+    if (slots[slot.index] === slot) startSlot(slot.index);
+    if (slot.live === 0) slot.worker.kill();
+  }
+
+  function pick(): Slot | undefined {
+    let best: Slot | undefined;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot === undefined || !slot.ready || slot.inFlight >= concurrency) continue;
+      if (best === undefined || slot.inFlight < best.inFlight) best = slot;
+    }
+    return best;
+  }
+
+  function drain(): void {
+    while (queued > 0) {
+      const slot = pick();
+      if (slot === undefined) return;
+      let task = queue[head++];
+      while (task.state !== "queued") task = queue[head++];
+      queued--;
+      if (head > 1024 && head * 2 > queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
+      run(task, slot);
+    }
+    queue = [];
+    head = 0;
+  }
+
+  function settle(task: Task): void {
+    task.state = "settled";
+    if (task.onAbort !== undefined) task.signal?.removeEventListener("abort", task.onAbort);
+  }
+
+  function run(task: Task, slot: Slot): void {
+    task.state = "running";
+    task.slot = slot;
+    slot.inFlight++;
+    slot.live++;
+    const queueMs = performance.now() - task.enqueuedAt;
+    const listener: CallListener = {
+      end(error, outcome) {
+        slot.inFlight--;
+        if (task.graceTimer !== undefined) clearTimeout(task.graceTimer);
+        if (!task.abandoned) slot.live--;
+        if (task.state !== "settled") {
+          settle(task);
+          if (error !== undefined) task.reject(error);
+          else task.resolve({ ...(outcome as CallOutcome), queueMs });
+        }
+        if (slot.retiring) {
+          if (slot.live === 0) slot.worker.kill();
+        } else if (queued > 0) drain();
+      },
+    };
+    const events = task.events;
+    if (events?.chunk !== undefined) listener.chunk = (v, p) => task.abandoned || events.chunk?.(v, p);
+    if (events?.progress !== undefined) listener.progress = (f, m) => task.abandoned || events.progress?.(f, m);
+    task.id = slot.worker.call(task.call, listener);
+  }
+
+  function abort(task: Task): void {
+    if (task.state === "settled") return;
+    const error = abortError(task.signal?.reason);
+    if (task.state === "queued") {
+      queued--;
+      settle(task);
+      task.reject(error);
+      return;
+    }
+    const slot = task.slot as Slot;
+    settle(task);
+    task.abandoned = true;
+    slot.live--;
+    task.reject(error);
+    slot.worker.cancel(task.id, cancelReason(error));
+    task.graceTimer = setTimeout(() => recycle(slot), cancelGraceMs);
+    if (slot.retiring && slot.live === 0) slot.worker.kill();
+  }
+
+  return {
+    async start() {
+      for (let i = 0; i < size; i++) startSlot(i);
+      try {
+        const lists = await Promise.all(slots.map((slot) => (slot as Slot).worker.ready));
+        started = true;
+        return lists[0] ?? [];
+      } catch (error) {
+        stopping = true;
+        for (const slot of slots) slot?.worker.kill();
+        await Promise.all(slots.map((slot) => slot?.worker.exited));
+        throw error;
+      }
+    },
+
+    call(call, events, signal) {
+      return new Promise<PoolOutcome>((resolve, reject) => {
+        if (stopping) return reject(poolStopping());
+        if (signal?.aborted) return reject(abortError(signal.reason));
+        const task: Task = {
+          call,
+          events,
+          signal,
+          resolve,
+          reject,
+          enqueuedAt: performance.now(),
+          state: "queued",
+          id: 0,
+          abandoned: false,
+        };
+        const slot = queued === 0 ? pick() : undefined;
+        if (slot === undefined) {
+          if (queued >= maxQueue) return reject(queueFull(maxQueue));
+          queue.push(task);
+          queued++;
+        }
+        if (signal !== undefined) {
+          task.onAbort = () => abort(task);
+          signal.addEventListener("abort", task.onAbort, { once: true });
+        }
+        if (slot !== undefined) run(task, slot);
+      });
+    },
+
+    load() {
+      let inFlight = 0;
+      for (const slot of slots) inFlight += slot?.live ?? 0;
+      for (const slot of retiring) inFlight += slot.live;
+      return { inFlight, queued };
+    },
+
+    async stop(timeoutMs) {
+      stopping = true;
+      for (const timer of restartTimers) clearTimeout(timer);
+      restartTimers.clear();
+      for (let i = head; i < queue.length; i++) {
+        const task = queue[i];
+        if (task.state !== "queued") continue;
+        settle(task);
+        task.reject(poolStopping());
+      }
+      queue = [];
+      head = 0;
+      queued = 0;
+      const all = [...slots.filter((s): s is Slot => s !== undefined), ...retiring];
+      for (const slot of all) slot.worker.close();
+      const exits = Promise.all(all.map((slot) => slot.worker.exited));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      });
+      if ((await Promise.race([exits, timedOut])) === "timeout") {
+        log.warn(`Python workers did not stop within ${timeoutMs} ms; killing them`);
+        for (const slot of all) slot.worker.kill();
+        await exits;
+      }
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,318 @@
+import { spawn } from "node:child_process";
+import type { JsonValue } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { errorInfoOf } from "@toolbridge/proto";
+import type { Logger } from "../log.js";
+import { createFrameDecoder, encodeFrame, type FrameHeader } from "./frame.js";
+import {
+  type CancelReason,
+  exitedBeforeReady,
+  readyTimeout,
+  resultTooLarge,
+  spawnFailed,
+  type WorkerExit,
+  type WorkerLabel,
+  workerCallError,
+  workerDied,
+  workerFatal,
+  workerProtocolError,
+} from "./worker-errors.js";
+import type {
+  CallbackHandler,
+  CallbackResponder,
+  CallListener,
+  PoolWorker,
+  WorkerCall,
+  WorkerToolInfo,
+} from "./worker-interface.js";
+
+/** Options of spawnPythonWorker. */
+export interface PythonWorkerOptions {
+  /** The worker's slot in the pool, for messages. */
+  index: number;
+  /** Python executable. */
+  python: string;
+  /** Modules or .py files with tools (`--module`). */
+  modules: string[];
+  /** Environment of the child, PYTHONPATH included. */
+  env: NodeJS.ProcessEnv;
+  /** Largest frame body either way. */
+  maxMessageBytes: number;
+  /** How long the worker may take to say `ready`. */
+  readyTimeoutMs: number;
+  /** Serves the callbacks of the worker's tools. */
+  callbacks: CallbackHandler;
+  /** Where the worker's stderr and problems go. */
+  log: Logger;
+}
+
+interface Pending {
+  call: WorkerCall;
+  listener: CallListener;
+}
+
+// Keep this much of a worker's stderr, to explain a failed start.
+const stderrTailBytes = 4096;
+// A stderr line longer than this is cut, so that a tool cannot grow the runtime's memory through it.
+const maxStderrLine = 8192;
+
+/** Starts one `python3 -m toolbridge` child speaking the frame protocol (python/PROTOCOL.md). */
+export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
+  const { index, python, modules, env, maxMessageBytes, callbacks, log } = options;
+  const args = ["-m", "toolbridge", ...modules.flatMap((m) => ["--module", m])];
+  const child = spawn(python, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+  const label: WorkerLabel = { index, pid: child.pid };
+  const pending = new Map<number, Pending>();
+  const replies = new Map<number, CallbackState>();
+  let nextId = 1;
+  let isReady = false;
+  let exitCause: ConnectError | undefined;
+  // Set once the process is gone; a call that slips in before the pool hears of it fails like the others did.
+  let deathError: ConnectError | undefined;
+  let stderrTail = "";
+
+  let resolveReady!: (tools: WorkerToolInfo[]) => void;
+  let rejectReady!: (error: Error) => void;
+  const ready = new Promise<WorkerToolInfo[]>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => {}); // the pool awaits it; this only keeps an unobserved rejection quiet
+  const readyTimer = setTimeout(() => {
+    rejectReady(readyTimeout(label, options.readyTimeoutMs));
+    child.kill("SIGKILL");
+  }, options.readyTimeoutMs);
+
+  // Frame writes in one tick go out in one writev.
+  const stdin = child.stdin;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stdin.uncork();
+  };
+  stdin.on("error", () => {}); // EPIPE when the worker died; its exit is handled below
+  function send(header: object, body?: Uint8Array): void {
+    if (stdin.destroyed || stdin.writableEnded) return;
+    const [head, rest] = encodeFrame(header, body);
+    if (!corked) {
+      corked = true;
+      stdin.cork();
+      process.nextTick(uncork);
+    }
+    stdin.write(head);
+    if (rest !== undefined) stdin.write(rest);
+  }
+
+  const decoder = createFrameDecoder({
+    maxBodyBytes: maxMessageBytes,
+    onFrame: handleFrame,
+    onOversized(header, bodyLength) {
+      const id = header.id as number;
+      const p = typeof id === "number" ? pending.get(id) : undefined;
+      if (p !== undefined) {
+        pending.delete(id);
+        send({ t: "cancel", id, reason: "canceled" });
+        p.listener.end(resultTooLarge(bodyLength, maxMessageBytes, p.call.tool));
+      } else if (header.t === "callback" && typeof header.cid === "number") {
+        const error = new ConnectError(`callback body of ${bodyLength} bytes is over the message limit`, Code.ResourceExhausted);
+        send({ t: "reply", cid: header.cid, error: errorJson(error) });
+      }
+    },
+    onError(error) {
+      exitCause = workerProtocolError(label, error.message);
+      log.error(`Python worker ${index} (pid ${label.pid}) ${error.message}; killing it`);
+      child.kill("SIGKILL");
+    },
+  });
+  child.stdout.on("data", (chunk: Buffer) => decoder.push(chunk));
+
+  let line = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (text: string) => {
+    stderrTail = (stderrTail + text).slice(-stderrTailBytes);
+    const lines = (line + text).split("\n");
+    line = lines.pop() ?? "";
+    if (line.length > maxStderrLine) line = line.slice(0, maxStderrLine);
+    for (const l of lines) if (l !== "") log.info(`[python ${label.pid}] ${l.slice(0, maxStderrLine)}`);
+  });
+
+  function handleFrame(header: FrameHeader, body: Buffer): void {
+    switch (header.t) {
+      case "chunk": {
+        const p = pending.get(header.id as number);
+        if (header.binary === true) p?.listener.chunk?.(null, body);
+        else p?.listener.chunk?.((header.value ?? null) as JsonValue, undefined);
+        return;
+      }
+      case "progress": {
+        const p = pending.get(header.id as number);
+        p?.listener.progress?.(Number(header.fraction) || 0, typeof header.message === "string" ? header.message : "");
+        return;
+      }
+      case "result": {
+        const id = header.id as number;
+        const p = pending.get(id);
+        if (p === undefined) return;
+        pending.delete(id);
+        endCallbacks(id);
+        const binary = header.binary === true;
+        p.listener.end(undefined, {
+          value: binary ? null : ((header.value ?? null) as JsonValue),
+          payload: binary ? body : undefined,
+          runMs: typeof header.run_ms === "number" ? header.run_ms : 0,
+        });
+        return;
+      }
+      case "error": {
+        const id = header.id as number;
+        const p = pending.get(id);
+        if (p === undefined) return;
+        pending.delete(id);
+        endCallbacks(id);
+        p.listener.end(workerCallError(header, p.call.tool));
+        return;
+      }
+      case "callback":
+        return startCallback(header, body);
+      case "callback_cancel":
+        return replies.get(header.cid as number)?.cancel();
+      case "ready":
+        isReady = true;
+        clearTimeout(readyTimer);
+        if (typeof header.pid === "number" && label.pid === undefined) label.pid = header.pid;
+        resolveReady(Array.isArray(header.tools) ? (header.tools as WorkerToolInfo[]) : []);
+        return;
+      case "fatal":
+        clearTimeout(readyTimer);
+        rejectReady(workerFatal(header));
+        return;
+      default:
+        log.warn(`Python worker ${index} (pid ${label.pid}) sent an unknown frame type "${header.t}"; ignored`);
+    }
+  }
+
+  // Callbacks: each gets a responder; the reply frame goes out once, whoever answers first.
+  interface CallbackState {
+    call: number;
+    cancel(): void;
+  }
+
+  function startCallback(header: FrameHeader, body: Buffer): void {
+    const cid = header.cid as number;
+    const callId = header.call as number;
+    const p = pending.get(callId);
+    if (p === undefined) {
+      send({ t: "reply", cid, error: errorJson(new ConnectError("the call of this callback has ended", Code.Canceled)) });
+      return;
+    }
+    const abort = new AbortController();
+    let answered = false;
+    const finish = () => {
+      answered = true;
+      replies.delete(cid);
+    };
+    const responder: CallbackResponder = {
+      signal: abort.signal,
+      chunk(value) {
+        if (!answered) send({ t: "reply_chunk", cid, value });
+      },
+      reply(value, replyBody) {
+        if (answered) return;
+        finish();
+        if (replyBody !== undefined) send({ t: "reply", cid, binary: true, value: null }, replyBody);
+        else send({ t: "reply", cid, value });
+      },
+      fail(error) {
+        if (answered) return;
+        finish();
+        send({ t: "reply", cid, error: errorJson(error) });
+      },
+    };
+    replies.set(cid, {
+      call: callId,
+      cancel() {
+        responder.fail(new ConnectError("the tool cancelled the callback", Code.Canceled));
+        abort.abort();
+      },
+    });
+    const params = typeof header.params === "object" && header.params !== null ? header.params : {};
+    try {
+      callbacks({ op: String(header.op), params: params as Record<string, unknown>, body, call: p.call }, responder);
+    } catch (e) {
+      responder.fail(ConnectError.from(e));
+    }
+  }
+
+  // A call that ended takes its unanswered callbacks with it.
+  function endCallbacks(callId: number): void {
+    if (replies.size === 0) return;
+    for (const state of [...replies.values()]) if (state.call === callId) state.cancel();
+  }
+
+  const exited = new Promise<WorkerExit>((resolve) => {
+    let done = false;
+    const finish = (exit: WorkerExit) => {
+      if (done) return;
+      done = true;
+      clearTimeout(readyTimer);
+      if (!isReady) rejectReady(exitedBeforeReady(label, exit, stderrTail));
+      const error = exitCause ?? workerDied(label, exit);
+      deathError = error;
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.listener.end(error);
+      }
+      for (const state of replies.values()) state.cancel();
+      resolve(exit);
+    };
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(readyTimer);
+      rejectReady(spawnFailed(python, error));
+      if (child.pid === undefined) finish({ code: null, signal: null });
+    });
+    child.once("close", (code, signal) => finish({ code, signal }));
+  });
+
+  return {
+    label,
+    ready,
+    exited,
+    call(call, listener) {
+      const id = nextId++;
+      if (deathError !== undefined) {
+        const error = deathError;
+        process.nextTick(() => listener.end(error));
+        return id;
+      }
+      pending.set(id, { call, listener });
+      send(
+        {
+          t: "call",
+          id,
+          tool: call.tool,
+          args: call.args,
+          session: call.session,
+          request: call.request,
+          timeout_ms: call.timeoutMs,
+          stream: call.stream,
+        },
+        call.payload,
+      );
+      return id;
+    },
+    cancel(id, reason: CancelReason) {
+      if (pending.has(id)) send({ t: "cancel", id, reason });
+    },
+    close() {
+      if (!stdin.writableEnded) stdin.end();
+    },
+    kill() {
+      child.kill("SIGKILL");
+    },
+  };
+}
+
+function errorJson(error: ConnectError): Record<string, string> {
+  const { code, message, type, traceback } = errorInfoOf(error);
+  return { code, message, type, traceback };
+}
