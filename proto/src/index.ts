@@ -1,4 +1,4 @@
 export { type ArgsValidator, createArgsValidator } from "./args-validator.js";
 export { codeFromName, codeToName } from "./code-name.js";
 export { errorFromInfo, errorInfoOf, type ErrorInfoFields, toolError } from "./error-info.js";
-export { fromStruct, fromValue, maxJsonDepth, toStruct, toValue } from "./json-value.js";
+export { fromValue, maxJsonDepth, toValue } from "./json-value.js";

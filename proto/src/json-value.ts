@@ -3,8 +3,9 @@ import type { ListValue, Struct, Value } from "@bufbuild/protobuf/wkt";
 import { NullValue } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 
-// These sit on the path of every tool call (arguments in, results out), so they walk the messages
-// directly instead of going through reflection, which is several times slower.
+// These sit on the path of every tool call (results and chunks out), so they walk the messages directly
+// instead of going through reflection, which is several times slower. (Struct fields need no conversion:
+// protobuf-es represents them as JsonObject.)
 
 /** How deep JSON may nest in arguments and results; deeper input is refused rather than overflowing the stack. */
 export const maxJsonDepth = 128;
@@ -17,16 +18,6 @@ export function toValue(json: JsonValue): Value {
 /** The JSON value a google.protobuf.Value holds; null when it is unset. */
 export function fromValue(value: Value | undefined): JsonValue {
   return value === undefined ? null : jsonOf(value, 0);
-}
-
-/** A google.protobuf.Struct holding this JSON object. */
-export function toStruct(json: JsonObject): Struct {
-  return structOf(json, 0);
-}
-
-/** The JSON object a google.protobuf.Struct holds; an empty object when it is unset. */
-export function fromStruct(struct: Struct | undefined): JsonObject {
-  return struct === undefined ? {} : objectOf(struct, 0);
 }
 
 function tooDeep(): ConnectError {

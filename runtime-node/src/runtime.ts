@@ -1,0 +1,238 @@
+import { hostname } from "node:os";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus as Status } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
+import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { Logger } from "./log.js";
+import { createUnsupportedCallbacks } from "./pool/callbacks.js";
+import { spawnPythonWorker } from "./pool/worker.js";
+import type { CallbackHandler } from "./pool/worker-interface.js";
+import { createWorkerPool, type PoolLoad } from "./pool/worker-pool.js";
+import { callerKey, createAuthInterceptor, createKeyAuthenticator, createOpenAuthenticator } from "./server/auth.js";
+import { createCors } from "./server/cors.js";
+import { type Listener, listen } from "./server/listen.js";
+import { createHealthService, createServingStatus } from "./services/health-service.js";
+import { createToolRunner } from "./services/tool-runner.js";
+import { createToolService } from "./services/tool-service.js";
+import { createToolCatalog } from "./tools/catalog.js";
+import { createPythonTools } from "./tools/python-tool.js";
+import type { Tool } from "./tools/tool.js";
+
+/** Options of createRuntime; main.ts fills them from RuntimeConfig. */
+export interface RuntimeOptions {
+  /** Address to bind. */
+  host: string;
+  /** Port; 0 picks a free one. */
+  port: number;
+  /** PEM certificate and key for TLS with ALPN; cleartext h1 + h2c without. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Python executable. */
+  python: string;
+  /** Python modules or .py files with tools. */
+  modules: string[];
+  /** PYTHONPATH directories; must include the one holding the toolbridge package. */
+  pythonPath: string[];
+  /** Python worker processes. */
+  workers: number;
+  /** Calls in flight per worker before calls queue. */
+  workerConcurrency: number;
+  /** Calls that may wait; beyond, RESOURCE_EXHAUSTED. */
+  maxQueue: number;
+  /** Largest request or response payload, in bytes. */
+  maxMessageBytes: number;
+  /** Longest a call may run; also the deadline of calls that set none. */
+  maxTimeoutMs: number;
+  /** How long a cancelled tool may take to stop before its worker is recycled. */
+  cancelGraceMs: number;
+  /** How long in-flight calls may take to finish when the runtime stops. */
+  drainTimeoutMs: number;
+  /** Key callers must send as `Authorization: Bearer <key>`; undefined serves without one (insecure). */
+  key: string | undefined;
+  /** Origins allowed to call from a browser ("*" for any). */
+  corsOrigins: string[];
+  /** Where the runtime logs. */
+  log: Logger;
+  /** Id reported in responses; default "rt-<hostname>-<port>". */
+  runtimeId?: string;
+  /** Serves the callbacks of Python tools; default answers each with UNIMPLEMENTED. */
+  callbacks?: CallbackHandler;
+  /** Tools served beside the Python ones (e.g. TypeScript tools). */
+  tools?: Tool[];
+  /** How long a Python worker may take to start. Default 30000. */
+  workerReadyTimeoutMs?: number;
+  /** Environment of the Python workers; default process.env. The runtime key is always removed from it. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What a started runtime reports. */
+export interface RuntimeInfo {
+  /** Base URL, e.g. http://127.0.0.1:50051. */
+  url: string;
+  /** The bound port. */
+  port: number;
+  /** "h1+h2c" or "h1+h2 tls". */
+  protocols: string;
+  /** Names of the tools served, in order. */
+  tools: string[];
+  /** The runtime's id. */
+  id: string;
+}
+
+/** A runtime: Python workers behind a ToolService and Health on one port. */
+export interface Runtime {
+  /** Starts the workers, then listens. Rejects with a one-line reason when it cannot start. */
+  start(): Promise<RuntimeInfo>;
+  /** Drains: stops accepting, lets in-flight calls finish (bounded by drainTimeoutMs), stops the workers. */
+  stop(): Promise<void>;
+  /** Calls in flight and waiting. */
+  load(): PoolLoad;
+}
+
+// Room for the fields around a payload in a message (tool name, args, ids, timings, envelope).
+const messageOverheadBytes = 64 * 1024;
+const batchLimits = { maxCalls: 1000, defaultParallel: 16, maxParallel: 256 };
+const maxStreamBacklog = 10_000;
+// Once calls have had their drain time, how long their error responses get to go out before sockets close.
+const abortFlushMs = 1000;
+const workerStopMs = 5000;
+
+/** A Runtime with these options. Nothing starts until `start`. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { log } = options;
+  const env = { ...(options.env ?? process.env) };
+  delete env.TOOLBRIDGE_RUNTIME_KEY;
+  env.PYTHONPATH = [...options.pythonPath, ...(env.PYTHONPATH ? [env.PYTHONPATH] : [])].join(":");
+  env.TOOLBRIDGE_MAX_MESSAGE_BYTES = String(options.maxMessageBytes);
+  const callbacks = options.callbacks ?? createUnsupportedCallbacks();
+
+  const pool = createWorkerPool({
+    size: options.workers,
+    concurrency: options.workerConcurrency,
+    maxQueue: options.maxQueue,
+    cancelGraceMs: options.cancelGraceMs,
+    log,
+    spawn: (index) =>
+      spawnPythonWorker({
+        index,
+        python: options.python,
+        modules: options.modules,
+        env,
+        maxMessageBytes: options.maxMessageBytes,
+        readyTimeoutMs: options.workerReadyTimeoutMs ?? 30_000,
+        callbacks,
+        log,
+      }),
+  });
+  const status = createServingStatus();
+  const shutdown = new AbortController();
+  let listener: Listener | undefined;
+  let runner: ReturnType<typeof createToolRunner> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  async function start(): Promise<RuntimeInfo> {
+    const infos = await pool.start();
+    try {
+      const catalog = createToolCatalog([...createPythonTools(infos, pool), ...(options.tools ?? [])]);
+      const authenticate = options.key === undefined ? createOpenAuthenticator() : createKeyAuthenticator(options.key);
+      const cors = createCors({ origins: options.corsOrigins });
+      // The id names the port, which is known only after listening; the runner reads it lazily.
+      let runtimeId = options.runtimeId ?? "";
+      const toolRunner = createToolRunner({
+        catalog,
+        get runtimeId() {
+          return runtimeId;
+        },
+        maxTimeoutMs: options.maxTimeoutMs,
+        maxMessageBytes: options.maxMessageBytes,
+        log,
+      });
+      runner = toolRunner;
+      const routes = (router: ConnectRouter) => {
+        router.service(
+          ToolService,
+          createToolService({
+            runner: toolRunner,
+            catalog,
+            batch: batchLimits,
+            maxStreamBacklog,
+            callerOf: (context) => context.values.get(callerKey),
+          }),
+        );
+        router.service(Health, createHealthService(status, [ToolService.typeName]));
+      };
+      const connect = connectNodeAdapter({
+        routes,
+        interceptors: [createAuthInterceptor({ authenticate, openServices: [Health.typeName] })],
+        readMaxBytes: options.maxMessageBytes + messageOverheadBytes,
+        writeMaxBytes: options.maxMessageBytes + messageOverheadBytes,
+        // Requests may come compressed; responses go out as they are (payloads are often compressed already,
+        // and on the short hops a runtime serves, gzip costs more time than it saves).
+        compressMinBytes: Number.MAX_SAFE_INTEGER,
+        shutdownSignal: shutdown.signal,
+      });
+      listener = await listen({
+        host: options.host,
+        port: options.port,
+        tls: options.tls,
+        maxMessageBytes: options.maxMessageBytes,
+        handler: (req, res) => {
+          if (!cors(req, res)) connect(req, res);
+        },
+      }).catch((e: NodeJS.ErrnoException) => {
+        const why = e.code === "EADDRINUSE" ? "the address is already in use" : e.message;
+        throw new Error(`cannot listen on ${options.host}:${options.port}: ${why}`);
+      });
+      if (runtimeId === "") runtimeId = `rt-${hostname()}-${listener.port}`;
+      status.set(Status.SERVING);
+      return {
+        url: listener.url,
+        port: listener.port,
+        protocols: listener.protocols,
+        tools: catalog.list().map((t) => t.name),
+        id: runtimeId,
+      };
+    } catch (e) {
+      await pool.stop(0);
+      throw e;
+    }
+  }
+
+  async function drain(): Promise<void> {
+    status.set(Status.NOT_SERVING);
+    listener?.shutdown();
+    if (runner !== undefined) {
+      const drained = runner.drain();
+      if (!(await within(drained, options.drainTimeoutMs))) {
+        log.warn(`${runner.inFlight()} calls did not finish within ${options.drainTimeoutMs} ms; cancelling them`);
+      }
+      shutdown.abort(new ConnectError("the runtime is shutting down", Code.Unavailable));
+      await within(drained, abortFlushMs);
+    } else {
+      shutdown.abort();
+    }
+    await pool.stop(workerStopMs);
+    await listener?.destroy();
+  }
+
+  return {
+    start,
+    stop() {
+      stopping ??= drain();
+      return stopping;
+    },
+    load: () => pool.load(),
+  };
+}
+
+// Waits for `promise` at most `ms`; true when it settled in time.
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,53 @@
+// Failures of a tool call decided by the runtime itself, before or around running the tool.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { toolError } from "@toolbridge/proto";
+
+/** No tool of that name on this runtime. */
+export function toolNotFound(tool: string): ConnectError {
+  const what = tool === "" ? "the request names no tool" : `no tool named "${tool}" on this runtime`;
+  return toolError(Code.NotFound, `${what}; ListTools lists the tools it serves`, { tool, field: "/tool" });
+}
+
+/** A request payload over the message limit. */
+export function payloadTooLarge(tool: string, bytes: number, maxBytes: number): ConnectError {
+  return toolError(Code.ResourceExhausted, `the payload is ${bytes} bytes, over the ${maxBytes}-byte message limit`, {
+    tool,
+    field: "/payload",
+  });
+}
+
+/** A call that arrives while the runtime drains. */
+export function draining(): ConnectError {
+  return new ConnectError("the runtime is shutting down; retry the call on another runtime", Code.Unavailable);
+}
+
+/** A call that ran out of time, with the budget it had. */
+export function deadlineExceeded(tool: string, timeoutMs: number): ConnectError {
+  return toolError(Code.DeadlineExceeded, `tool "${tool}" did not finish within its deadline of ${timeoutMs} ms`, {
+    tool,
+  });
+}
+
+/** A call the client cancelled. */
+export function canceled(tool: string): ConnectError {
+  return toolError(Code.Canceled, `the client cancelled the call of tool "${tool}"`, { tool });
+}
+
+/** A batch with more calls than allowed. */
+export function batchTooLarge(calls: number, maxCalls: number): ConnectError {
+  return new ConnectError(`the batch has ${calls} calls; at most ${maxCalls} are allowed`, Code.InvalidArgument);
+}
+
+/** A batch call not started because an earlier one failed and stop_on_error was set. */
+export function batchAborted(tool: string): ConnectError {
+  return toolError(Code.Aborted, "not run: an earlier call of the batch failed and stop_on_error is set", { tool });
+}
+
+/** A stream whose client reads more slowly than the tool yields, past the buffer limit. */
+export function streamBacklog(tool: string, events: number): ConnectError {
+  return toolError(
+    Code.ResourceExhausted,
+    `tool "${tool}" yielded ${events} events more than the client has read; the stream was stopped`,
+    { tool },
+  );
+}

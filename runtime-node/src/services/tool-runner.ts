@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import type { JsonObject } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { codeToName, toValue } from "@toolbridge/proto";
+import type { ExecuteToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { Logger } from "../log.js";
+import type { ToolCatalog } from "../tools/catalog.js";
+import type { ToolSink } from "../tools/tool.js";
+import { canceled, deadlineExceeded, draining, payloadTooLarge, toolNotFound } from "./call-errors.js";
+
+/** One tool call, whatever RPC carried it (ExecuteTool, StreamTool, an item of a batch). */
+export interface ToolRequest {
+  tool: string;
+  args?: JsonObject;
+  sessionId: string;
+  requestId: string;
+  payload: Uint8Array;
+}
+
+/** What the RPC around a call contributes: its cancellation, its deadline, its caller. */
+export interface CallScope {
+  /** Aborts when the client cancels, its deadline passes, or the server shuts down. */
+  signal: AbortSignal;
+  /** Time left before the client's deadline, or undefined when it set none. */
+  timeoutMs: number | undefined;
+  /** Who is calling, handed to the tool for its callbacks. */
+  caller?: unknown;
+}
+
+/** Options of createToolRunner. */
+export interface ToolRunnerOptions {
+  /** The tools served. */
+  catalog: ToolCatalog;
+  /** This runtime's id, set in every response; read on each call, so it may be a getter filled in later. */
+  readonly runtimeId: string;
+  /** The longest a call may run; also the deadline of calls that set none. */
+  maxTimeoutMs: number;
+  /** Largest request payload. */
+  maxMessageBytes: number;
+  /** Gets one debug line per call. */
+  log: Logger;
+}
+
+/** Runs tool calls: look-up, validation, deadline, timings, logging. The protocol-free core of ToolService. */
+export interface ToolRunner {
+  /** Runs one call; with a sink, a streaming tool's items go to it. Rejects with a ConnectError. */
+  run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<ExecuteToolResponse>;
+  /** Calls running now. */
+  inFlight(): number;
+  /** Refuses new calls (UNAVAILABLE) and resolves once the running ones have ended. */
+  drain(): Promise<void>;
+}
+
+const emptyBytes = new Uint8Array(0);
+
+/** A ToolRunner over a catalog. */
+export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
+  const { catalog, maxTimeoutMs, maxMessageBytes, log } = options;
+  let running = 0;
+  let draining_ = false;
+  let idle: (() => void) | undefined;
+
+  async function run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<ExecuteToolResponse> {
+    const start = performance.now();
+    const requestId = request.requestId === "" ? randomUUID() : request.requestId;
+    const name = request.tool;
+    // Deadline: the client's, capped; a call without one gets the cap.
+    const clientTimeout = scope.timeoutMs;
+    const timeoutMs = clientTimeout === undefined || clientTimeout > maxTimeoutMs ? maxTimeoutMs : clientTimeout;
+    let timer: NodeJS.Timeout | undefined;
+    let unlink: (() => void) | undefined;
+    running++;
+    try {
+      if (draining_) throw draining();
+      const entry = catalog.get(name);
+      if (entry === undefined) throw toolNotFound(name);
+      const payload = request.payload.byteLength > 0 ? request.payload : undefined;
+      if (payload !== undefined && payload.byteLength > maxMessageBytes) {
+        throw payloadTooLarge(name, payload.byteLength, maxMessageBytes);
+      }
+      const args = request.args ?? {};
+      const invalid = entry.validate(args);
+      if (invalid !== undefined) throw invalid;
+      if (scope.signal.aborted) throw ConnectError.from(scope.signal.reason);
+      if (timeoutMs <= 0) throw deadlineExceeded(name, 0);
+      // The request's own signal carries the client's deadline; only a capped or missing one needs a timer.
+      let signal = scope.signal;
+      if (timeoutMs !== clientTimeout) {
+        const controller = new AbortController();
+        const onAbort = () => controller.abort(scope.signal.reason);
+        scope.signal.addEventListener("abort", onAbort, { once: true });
+        unlink = () => scope.signal.removeEventListener("abort", onAbort);
+        timer = setTimeout(() => controller.abort(deadlineExceeded(name, timeoutMs)), timeoutMs);
+        signal = controller.signal;
+      }
+      const output = await entry.tool.invoke(
+        {
+          args,
+          payload,
+          sessionId: request.sessionId,
+          requestId,
+          timeoutMs,
+          signal,
+          stream: sink !== undefined,
+          caller: scope.caller,
+        },
+        sink,
+      );
+      const totalMs = performance.now() - start;
+      if (log.debugEnabled) log.debug(`call tool=${name} code=ok ms=${totalMs.toFixed(2)} request=${requestId}`);
+      return {
+        $typeName: "toolbridge.v1.ExecuteToolResponse",
+        result: output.payload === undefined ? toValue(output.value) : undefined,
+        payload: output.payload ?? emptyBytes,
+        timings: { $typeName: "toolbridge.v1.Timings", queueMs: output.queueMs, runMs: output.runMs, totalMs },
+        requestId,
+        runtimeId: options.runtimeId,
+      };
+    } catch (e) {
+      const error = describe(ConnectError.from(e), name, timeoutMs);
+      if (log.debugEnabled) {
+        const ms = (performance.now() - start).toFixed(2);
+        log.debug(`call tool=${name} code=${codeToName(error.code)} ms=${ms} request=${requestId}`);
+      }
+      throw error;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      unlink?.();
+      running--;
+      if (running === 0 && idle !== undefined) idle();
+    }
+  }
+
+  return {
+    run,
+    inFlight: () => running,
+    drain() {
+      draining_ = true;
+      if (running === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        idle = resolve;
+      });
+    },
+  };
+}
+
+// The abort reasons connect gives ("the operation timed out", a bare abort) say little; name the tool instead.
+function describe(error: ConnectError, tool: string, timeoutMs: number): ConnectError {
+  if (error.details.length > 0) return error;
+  if (error.code === Code.DeadlineExceeded) return deadlineExceeded(tool, timeoutMs);
+  if (error.code === Code.Canceled) return canceled(tool);
+  return error;
+}

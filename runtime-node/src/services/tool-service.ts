@@ -1,0 +1,89 @@
+import type { JsonValue } from "@bufbuild/protobuf";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { toValue } from "@toolbridge/proto";
+import { type StreamToolResponse, ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { ToolCatalog } from "../tools/catalog.js";
+import { type BatchLimits, runBatch } from "./batch.js";
+import { streamBacklog } from "./call-errors.js";
+import { createEventQueue } from "./event-queue.js";
+import type { CallScope, ToolRunner } from "./tool-runner.js";
+
+/** Options of createToolService. */
+export interface ToolServiceOptions {
+  /** Runs the calls. */
+  runner: ToolRunner;
+  /** Lists the tools. */
+  catalog: ToolCatalog;
+  /** Limits of BatchExecuteTools. */
+  batch: BatchLimits;
+  /** Events a stream may hold for a client that reads slowly; past it, the call stops RESOURCE_EXHAUSTED. */
+  maxStreamBacklog: number;
+  /** Who is calling, from the request (set by auth); handed to tools for their callbacks. */
+  callerOf?: (context: HandlerContext) => unknown;
+}
+
+const emptyBytes = new Uint8Array(0);
+
+/** toolbridge.v1.ToolService over a runner: the RPCs only translate between messages and calls. */
+export function createToolService(options: ToolServiceOptions): ServiceImpl<typeof ToolService> {
+  const { runner, catalog, batch, maxStreamBacklog, callerOf } = options;
+  const scopeOf = (context: HandlerContext): CallScope => ({
+    signal: context.signal,
+    timeoutMs: context.timeoutMs(),
+    caller: callerOf?.(context),
+  });
+
+  return {
+    listTools() {
+      return { tools: catalog.list() };
+    },
+
+    executeTool(request, context) {
+      return runner.run(request, scopeOf(context));
+    },
+
+    async *streamTool(request, context) {
+      const stop = new AbortController();
+      const scope = scopeOf(context);
+      scope.signal = AbortSignal.any([context.signal, stop.signal]);
+      const events = createEventQueue<StreamToolResponse>(maxStreamBacklog);
+      const overflow = () => stop.abort(streamBacklog(request.tool, maxStreamBacklog));
+      let index = 0;
+      const sink = {
+        chunk(value: JsonValue, payload: Uint8Array | undefined) {
+          const chunk = {
+            $typeName: "toolbridge.v1.ToolChunk" as const,
+            index: index++,
+            data: payload === undefined ? toValue(value) : undefined,
+            payload: payload ?? emptyBytes,
+          };
+          if (!events.push({ $typeName: "toolbridge.v1.StreamToolResponse", event: { case: "chunk", value: chunk } })) {
+            overflow();
+          }
+        },
+        progress(fraction: number, message: string) {
+          const progress = { $typeName: "toolbridge.v1.ToolProgress" as const, fraction, message };
+          const event = { case: "progress" as const, value: progress };
+          if (!events.push({ $typeName: "toolbridge.v1.StreamToolResponse", event })) overflow();
+        },
+      };
+      runner.run(request, scope, sink).then(
+        (result) => {
+          events.push({ $typeName: "toolbridge.v1.StreamToolResponse", event: { case: "result", value: result } }, true);
+          events.end();
+        },
+        (error) => events.fail(error),
+      );
+      try {
+        yield* events;
+      } finally {
+        // The client left early or the stream failed: stop the tool too.
+        stop.abort();
+      }
+    },
+
+    batchExecuteTools(request, context) {
+      return runBatch(runner, request, scopeOf(context), batch);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import type { ToolInfo } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+
+/** One call of a tool, as every kind of tool (Python, TypeScript) receives it. */
+export interface ToolInvocation {
+  /** Keyword arguments, already validated against the tool's parameter schema. */
+  args: JsonObject;
+  /** The request's binary payload, for the tool's payload parameter. */
+  payload: Uint8Array | undefined;
+  /** Session id, or "". */
+  sessionId: string;
+  /** Request id (the caller's or a generated one). */
+  requestId: string;
+  /** Time the call has, in milliseconds. */
+  timeoutMs: number;
+  /** Aborts with a ConnectError (DEADLINE_EXCEEDED or CANCELED) when the call must stop. */
+  signal: AbortSignal;
+  /** True for StreamTool: yields reach the sink as chunks. False: a streaming tool's items become a list. */
+  stream: boolean;
+  /** Who is calling (permissions, nesting), opaque here; callbacks of the call run with it. */
+  caller?: unknown;
+}
+
+/** Where a tool reports what happens before its result. */
+export interface ToolSink {
+  /** One item the tool yielded: a JSON value, or bytes in `payload`. */
+  chunk(value: JsonValue, payload: Uint8Array | undefined): void;
+  /** A progress report, fraction between 0 and 1. */
+  progress(fraction: number, message: string): void;
+}
+
+/** A tool's result with how long it waited and ran. */
+export interface ToolOutput {
+  /** The JSON result (null when the result is binary). */
+  value: JsonValue;
+  /** The binary result, when the tool returned bytes. */
+  payload: Uint8Array | undefined;
+  /** Time the call waited for a worker. */
+  queueMs: number;
+  /** Time the tool ran. */
+  runMs: number;
+}
+
+/** A tool the runtime serves, whatever runs it. */
+export interface Tool {
+  /** Name, description, schemas. */
+  readonly info: ToolInfo;
+  /** Runs one call. Rejects with a ConnectError. */
+  invoke(invocation: ToolInvocation, sink?: ToolSink): Promise<ToolOutput>;
+}
