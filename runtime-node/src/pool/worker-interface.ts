@@ -24,7 +24,7 @@ export interface WorkerCall {
 
 /** How a call ended well. */
 export interface CallOutcome {
-  /** The result value (null when the result is binary). */
+  /** The result value (null when the result is only binary). */
   value: JsonValue;
   /** The binary result, when the tool returned bytes. */
   payload: Buffer | undefined;

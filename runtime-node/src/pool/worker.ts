@@ -155,10 +155,10 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         if (p === undefined) return;
         pending.delete(id);
         endCallbacks(id);
-        const binary = header.binary === true;
+        // A binary result may come with a JSON value too (toolbridge.Result(value, payload=...)).
         p.listener.end(undefined, {
-          value: binary ? null : ((header.value ?? null) as JsonValue),
-          payload: binary ? body : undefined,
+          value: (header.value ?? null) as JsonValue,
+          payload: header.binary === true ? body : undefined,
           runMs: typeof header.run_ms === "number" ? header.run_ms : 0,
         });
         return;

@@ -110,7 +110,8 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       if (log.debugEnabled) log.debug(`call tool=${name} code=ok ms=${totalMs.toFixed(2)} request=${requestId}`);
       return {
         $typeName: "toolbridge.v1.ExecuteToolResponse",
-        result: output.payload === undefined ? toValue(output.value) : undefined,
+        // A bytes-only result has no JSON value; one with both keeps both.
+        result: output.payload !== undefined && output.value === null ? undefined : toValue(output.value),
         payload: output.payload ?? emptyBytes,
         timings: { $typeName: "toolbridge.v1.Timings", queueMs: output.queueMs, runMs: output.runMs, totalMs },
         requestId,
