@@ -1,0 +1,192 @@
+"""The worker process: ``python3 -m toolbridge --module examples``.
+
+One reader loop (the main thread) reads frames from the runtime and dispatches them:
+``call`` to the thread pool or the event loop, ``cancel`` to the call's context, ``reply``
+and ``reply_chunk`` to the callback channel, ``object`` to the object bridge. Every frame
+the worker writes goes through one :class:`FrameWriter` (whole frames under one lock).
+At end of input it lets the calls in flight finish, then exits 0.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from typing import Any, Sequence
+
+from ._async_context import AsyncContext
+from ._callbacks import CallbackChannel
+from ._config import Config
+from ._context import ContextBase
+from ._deadlines import DeadlineWatch
+from ._event_loop import EventLoopThread
+from ._exceptions import ResourceExhausted, ToolNotFound, Unavailable, type_name
+from ._frames import FrameError, FrameReader, FrameWriter, set_pipe_size
+from ._loader import ModuleLoadError, load_tools
+from ._pool import ThreadPool
+from ._runner import CallRunner
+from ._sync_context import Context
+from ._tool import ASYNC, ASYNC_GENERATOR, Tool
+
+__all__ = ["PROTOCOL_VERSION", "Worker", "main"]
+
+PROTOCOL_VERSION = 1
+
+
+def log(message: str) -> None:
+    """One line on stderr, which the runtime relays to its log."""
+    print(f"toolbridge worker: {message}", file=sys.stderr, flush=True)
+
+
+class Worker:
+    """Serves ``tools`` over a frame reader and writer until end of input."""
+
+    def __init__(self, tools: dict[str, Tool], config: Config, reader: FrameReader, writer: FrameWriter) -> None:
+        self._tools = tools
+        self._config = config
+        self._reader = reader
+        self._writer = writer
+        self._calls: dict[int, ContextBase] = {}
+        self.channel = CallbackChannel(writer.send)
+        self._runner = CallRunner(writer, self._ended)
+        self._pool = ThreadPool(config.threads)
+        self._loop = EventLoopThread()
+        self._deadlines = DeadlineWatch(self._calls)
+        self._draining = False
+        self._drained = threading.Event()
+        self._objects: Any = None
+
+    def serve(self) -> int:
+        """Read and dispatch frames until end of input, then drain; returns the exit status."""
+        handlers = {
+            "call": self._on_call,
+            "cancel": self._on_cancel,
+            "reply": self.channel.deliver,
+            "reply_chunk": self.channel.deliver,
+            "object": self._on_object,
+        }
+        read = self._reader.read
+        while True:
+            try:
+                frame = read()
+            except FrameError as error:
+                log(str(error))
+                continue
+            if frame is None:
+                break
+            header, body = frame
+            handler = handlers.get(header.get("t"))
+            if handler is None:
+                log(f"ignoring a frame of unknown type {header.get('t')!r}")
+                continue
+            try:
+                handler(header, body)
+            except Exception:  # a malformed frame must not stop the worker
+                log(f"cannot handle a {header.get('t')!r} frame:\n{traceback.format_exc()}")
+        return self._drain()
+
+    # -- frames --------------------------------------------------------------------------
+
+    def _on_call(self, header: dict, body: bytes | None) -> None:
+        call_id = header["id"]
+        tool = self._tools.get(header.get("tool"))
+        if body is None:
+            self._runner.fail(call_id, ResourceExhausted(
+                f"the request payload is {self._reader.dropped} bytes, over the "
+                f"{self._config.max_message_bytes} byte limit (TOOLBRIDGE_MAX_MESSAGE_BYTES)"))
+            return
+        if tool is None:
+            self._runner.fail(call_id, ToolNotFound(
+                f"no tool named {header.get('tool')!r}; this worker serves: {', '.join(sorted(self._tools))}",
+                field="/tool"))
+            return
+        timeout_ms = header.get("timeout_ms")
+        is_async = tool.kind is ASYNC or tool.kind is ASYNC_GENERATOR
+        ctx = (AsyncContext if is_async else Context)(
+            call_id,
+            self.channel,
+            session_id=header.get("session") or "",
+            request_id=header.get("request") or "",
+            deadline=None if timeout_ms is None else time.monotonic() + timeout_ms / 1000,
+        )
+        self._calls[call_id] = ctx
+        if timeout_ms is not None:
+            self._deadlines.watch(ctx)
+        args, stream = header.get("args"), header.get("stream") is True
+        if is_async:
+            self._loop.spawn(lambda: self._runner.run_async(tool, ctx, args, body, stream), _cancels_task(ctx))
+        else:
+            self._pool.submit(self._runner.run, tool, ctx, args, body, stream)
+
+    def _on_cancel(self, header: dict, body: bytes | None) -> None:
+        ctx = self._calls.get(header["id"])
+        if ctx is not None:
+            reason = header.get("reason")
+            ctx._cancel(reason if reason in ("deadline_exceeded", "canceled") else "canceled")
+
+    def _on_object(self, header: dict, body: bytes | None) -> None:
+        self._runner.fail(header["id"], Unavailable("the object bridge is not available in this worker yet"))
+
+    # -- call bookkeeping ----------------------------------------------------------------
+
+    def _ended(self, ctx: ContextBase) -> None:
+        self._calls.pop(ctx._call_id, None)
+        if self._draining and not self._calls:
+            self._drained.set()
+
+    def _drain(self) -> int:
+        self._draining = True
+        self.channel.close(Unavailable("the runtime closed the worker's input; callbacks cannot be answered"))
+        if self._calls:
+            self._drained.wait()
+        return 0
+
+
+def _cancels_task(ctx: ContextBase):
+    """Links an async call's task to its context, so that cancelling the call cancels it."""
+
+    def started(task: Any) -> None:
+        loop = task.get_loop()
+        ctx._on_cancel = lambda: loop.call_soon_threadsafe(task.cancel)
+
+    return started
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a worker: set up the pipes, load the tools, report ``ready`` (or ``fatal`` and
+    return 2), serve until end of input."""
+    # fd 1 carries frames only: keep a private copy for them and send everything else a
+    # tool might print (print(), C libraries, child processes) to stderr. Likewise fd 0
+    # is the runtime's; a tool that reads stdin gets /dev/null instead of our frames.
+    frames_out = os.dup(1)
+    frames_in = os.dup(0)
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    sys.stdout = sys.stderr
+    set_pipe_size(frames_in)
+    set_pipe_size(frames_out)
+
+    writer = FrameWriter(frames_out, 1 << 62)
+    try:
+        config = Config.load(sys.argv[1:] if argv is None else argv, os.environ)
+        writer = FrameWriter(frames_out, config.max_message_bytes)
+        tools = load_tools(list(config.modules))
+    except ModuleLoadError as error:
+        writer.send(_fatal_header(str(error), error.cause))
+        return 2
+    except Exception as error:  # a bad configuration, a duplicate tool name
+        writer.send(_fatal_header(str(error), error))
+        return 2
+    writer.send({"t": "ready", "protocol": PROTOCOL_VERSION, "pid": os.getpid(),
+                 "tools": [t.info for t in tools.values()]})
+    worker = Worker(tools, config, FrameReader(frames_in, config.max_message_bytes), writer)
+    return worker.serve()
+
+
+def _fatal_header(message: str, error: BaseException) -> dict:
+    return {"t": "fatal", "message": message, "type": type_name(type(error)),
+            "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__))}
