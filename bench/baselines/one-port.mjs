@@ -1,0 +1,49 @@
+// Cleartext HTTP/1.1 and h2c on one port, the way the runtime serves them: sniff the HTTP/2 preface.
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+
+const PREFACE = Buffer.from("PRI");
+
+/**
+ * Listens on host:port and hands each connection to an HTTP/1.1 or an h2c server by its first bytes.
+ *
+ * Options:
+ * - host, port: where to listen (port 0 picks a free one).
+ * - onRequest: request listener for HTTP/1.1 requests (and HTTP/2 requests, via the compatibility API).
+ * - onH2Server: when set, called with the h2c server before it serves (to add listeners, e.g. a fast path).
+ * - http2Settings: settings the h2c server announces.
+ *
+ * Resolves with the net.Server once listening.
+ */
+export function listenOnePort({ host = "127.0.0.1", port = 0, onRequest, onH2Server, http2Settings }) {
+  const h1 = http.createServer(onRequest);
+  h1.keepAliveTimeout = 60_000;
+  const h2 = http2.createServer({ settings: http2Settings }, onRequest);
+  onH2Server?.(h2);
+  const server = net.createServer((socket) => {
+    socket.once("readable", function sniff() {
+      const head = socket.read(PREFACE.length);
+      if (head === null) {
+        socket.once("readable", sniff); // fewer than 3 bytes so far
+        return;
+      }
+      socket.unshift(head);
+      (head.equals(PREFACE) ? h2 : h1).emit("connection", socket);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+/** Prints the line the harness waits for, and exits when the harness closes stdin or sends SIGTERM. */
+export function announce(server, name) {
+  const { address, port } = server.address();
+  process.stdout.write(`${name} listening on http://${address}:${port}\n`);
+  // process.exit (not a signal death) lets --cpu-prof write its profile.
+  process.on("SIGTERM", () => process.exit(0));
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}

@@ -1,0 +1,98 @@
+// A comparison row: one subject and its same-run baselines, measured in alternating order and summarized by median.
+import { combineRuns } from "./stats.mjs";
+import { TARGET_LABELS } from "./targets.mjs";
+
+/**
+ * Defines a row that measures `subject` against `baselines` with the same client and request.
+ *
+ * Fields:
+ * - id: the row's id, matched by `--only` (e.g. "echo/grpc/c32").
+ * - section, title: where and how the report prints it.
+ * - client: the client (see clients.CLIENTS) every entry uses unless the entry names its own.
+ * - request: the request spec (see requests.mjs).
+ * - concurrency: callers in flight.
+ * - subject: target name of the thing under test (e.g. "runtime").
+ * - baselines: [{ target, client?, label? }] measured alongside it.
+ * - checks: targets from the issue, evaluated on the medians (see checks.mjs).
+ * - crossRatios: [[a, b]] pairs of targets whose calls/s ratio a/b is also reported (baseline against baseline).
+ * - notes: lines printed under the row.
+ */
+export function comparisonRow(def) {
+  return {
+    ...def,
+    kind: "comparison",
+    async run(ctx) {
+      const entries = [];
+      for (const spec of [{ target: def.subject }, ...def.baselines]) {
+        const target = await ctx.targets.get(spec.target);
+        entries.push({
+          target: spec.target,
+          label: spec.label ?? TARGET_LABELS[spec.target] ?? spec.target,
+          client: spec.client ?? def.client,
+          server: target,
+          runs: [],
+          skipped: target.unavailable,
+        });
+      }
+      const active = entries.filter((e) => !e.skipped);
+      // A/B/A/B with the order reversed every other round (A B C, C B A, ...), so drift hits all alike.
+      for (let round = 0; round < ctx.options.repeat; round++) {
+        const order = round % 2 === 0 ? active : [...active].reverse();
+        for (const entry of order) {
+          if (entry.skipped) continue;
+          try {
+            const run = await ctx.load.run({
+              client: entry.client,
+              url: entry.server.url,
+              key: entry.server.key,
+              request: def.request,
+              concurrency: def.concurrency,
+              warmupMs: ctx.options.warmupMs,
+              durationMs: ctx.options.durationMs,
+              maxMessageBytes: ctx.options.maxMessageBytes,
+              python: ctx.options.python,
+            });
+            entry.runs.push(run);
+            if (run.errors > 0) entry.errorNote = `${run.errors} error(s), first: ${run.firstError}`;
+          } catch (e) {
+            entry.skipped = `failed: ${e instanceof Error ? e.message : String(e)}`;
+          }
+        }
+      }
+      const results = entries.map(({ target, label, client, runs, skipped, errorNote }) => ({
+        target,
+        label,
+        client,
+        ...(skipped ? { skipped } : { stats: combineRuns(runs) }),
+        ...(errorNote ? { errorNote } : {}),
+      }));
+      const subject = results[0];
+      for (const r of results.slice(1)) {
+        if (subject.stats && r.stats) {
+          r.ratio = {
+            callsPerSecond: subject.stats.callsPerSecond / r.stats.callsPerSecond,
+            p50: subject.stats.p50 / r.stats.p50,
+            p99: subject.stats.p99 / r.stats.p99,
+          };
+        }
+      }
+      const crossRatios = (def.crossRatios ?? []).flatMap(([a, b]) => {
+        const ra = results.find((r) => r.target === a && r.stats);
+        const rb = results.find((r) => r.target === b && r.stats);
+        return ra && rb ? [{ a: ra.label, b: rb.label, callsPerSecond: ra.stats.callsPerSecond / rb.stats.callsPerSecond }] : [];
+      });
+      return {
+        id: def.id,
+        kind: "comparison",
+        section: def.section,
+        title: def.title,
+        concurrency: def.concurrency,
+        client: def.client,
+        results,
+        crossRatios,
+        checks: (def.checks ?? []).map((check) => check.evaluate(results)),
+        notes: def.notes ?? [],
+      };
+    },
+  };
+}
