@@ -32,6 +32,8 @@ export interface Limits {
   maxDescriptionLength: number;
   /** Session-scoped tools registered in one session. */
   maxSessionTools: number;
+  /** Watches open at once on one store instance. */
+  maxWatchers: number;
 }
 
 /** The defaults: generous for real use, small enough that one client cannot exhaust a gateway. */
@@ -52,6 +54,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxCreatedByLength: 256,
   maxDescriptionLength: 1024,
   maxSessionTools: 64,
+  maxWatchers: 1000,
 });
 
 /** The defaults with some bounds replaced; each given bound must be a positive integer. */
