@@ -44,8 +44,13 @@ export interface RuntimeProcess {
   stderr(): string;
   /** `Authorization: Bearer <key>` headers, or none when insecure. */
   headers(): Record<string, string>;
-  /** Resolves with the first stderr line matching `pattern` (searching what was written already too). */
-  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves with the `occurrence`-th stderr line matching `pattern` (default the first), counting what was
+   * written already too.
+   */
+  waitForStderr(pattern: RegExp, timeoutMs?: number, occurrence?: number): Promise<string>;
+  /** How many stderr lines so far match `pattern`. */
+  countStderr(pattern: RegExp): number;
   /** Resolves when the process has ended. */
   readonly exited: Promise<ProcessExit>;
   /** Sends `signal` (default SIGTERM) and waits for the exit; SIGKILLs after `timeoutMs` (default 15000). */
@@ -142,10 +147,11 @@ export async function startRuntime(options: StartRuntimeOptions = {}): Promise<R
     stdout: () => out,
     stderr: () => err,
     headers: () => (started.key === undefined ? {} : { Authorization: `Bearer ${started.key}` }),
-    waitForStderr(pattern, waitMs = 15_000) {
+    countStderr: (pattern) => matching(err, pattern).length,
+    waitForStderr(pattern, waitMs = 15_000, occurrence = 1) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const line = err.split("\n").find((l) => pattern.test(l));
+          const line = matching(err, pattern)[occurrence - 1];
           if (line === undefined) return;
           clearTimeout(timer);
           stderrWaiters.delete(check);
@@ -170,6 +176,11 @@ export async function startRuntime(options: StartRuntimeOptions = {}): Promise<R
       }
     },
   };
+}
+
+function matching(text: string, pattern: RegExp): string[] {
+  const plain = new RegExp(pattern.source, pattern.flags.replace("g", ""));
+  return text.split("\n").filter((line) => plain.test(line));
 }
 
 /** Runs a runtime that is expected to fail at start-up; resolves with its exit and output. */

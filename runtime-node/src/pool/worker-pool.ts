@@ -1,4 +1,5 @@
 import type { ConnectError } from "@connectrpc/connect";
+import { codeToName } from "@toolbridge/proto";
 import type { Logger } from "../log.js";
 import { abortError, cancelReason, poolStopping, queueFull, type WorkerExit } from "./worker-errors.js";
 import type { CallListener, CallOutcome, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
@@ -122,6 +123,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   function exited(slot: Slot, exit: WorkerExit): void {
     if (slot.retiring) {
       retiring.delete(slot);
+      log.info(`Python worker ${slot.index} (pid ${slot.worker.label.pid}) stopped after being replaced`);
       return;
     }
     if (slots[slot.index] !== slot) return;
@@ -197,6 +199,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         slot.inFlight--;
         if (task.graceTimer !== undefined) clearTimeout(task.graceTimer);
         if (!task.abandoned) slot.live--;
+        else if (log.debugEnabled) {
+          const how = error === undefined ? "ok" : codeToName(error.code);
+          log.debug(`Python worker ${slot.index} (pid ${slot.worker.label.pid}) ended cancelled call ${task.id}: ${how}`);
+        }
         if (task.state !== "settled") {
           settle(task);
           if (error !== undefined) task.reject(error);

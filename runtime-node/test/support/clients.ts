@@ -79,6 +79,12 @@ export function connectTo(
     tools: createClient(ToolService, transport),
     health: createClient(Health, transport),
     transport,
-    close: () => sessionManager?.abort(),
+    close() {
+      if (sessionManager === undefined) return;
+      // abort() rejects the pending connection promise of a manager that is (re)connecting; nobody else awaits it.
+      const conn = (sessionManager as unknown as { s?: { conn?: unknown } }).s?.conn;
+      if (conn instanceof Promise) conn.catch(() => {});
+      sessionManager.abort();
+    },
   };
 }
