@@ -2,9 +2,10 @@
 
     python3 python/tests/bench_worker.py [--seconds 3] [--concurrency 1 16]
 
-Prints echo calls/s at each concurrency and the 10 MiB ``echo_bytes`` round trip. The
-driver is one Python thread that parses as little as it can, so at high rates it measures
-itself as much as the worker: treat the figures as a floor.
+Prints echo calls/s at each concurrency, with the worker's CPU time per call (read from
+/proc; steadier than the rate on a busy machine), and the 10 MiB ``echo_bytes`` round trip.
+The driver is one Python thread that parses as little as it can, so at high rates it
+measures itself as much as the worker: treat the rates as a floor.
 """
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ def call_frame(call_id: int, tool: str, args: dict, body: bytes = b"") -> bytes:
     return PREFIX.pack(len(header), len(body)) + header + body
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process (Linux), 0 where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def echo_rate(pipe: Pipe, concurrency: int, seconds: float) -> float:
     args = {"message": "hello", "n": 1}
     next_id = 1
@@ -140,8 +151,11 @@ def main() -> None:
     try:
         echo_rate(pipe, 4, 0.5)  # warm up: threads started, code paths hot
         for concurrency in options.concurrency:
+            cpu_before, started = cpu_seconds(pipe.process.pid), time.perf_counter()
             rate = echo_rate(pipe, concurrency, options.seconds)
-            print(f"echo, {concurrency:>2} in flight: {rate:>8.0f} calls/s")
+            calls = rate * (time.perf_counter() - started)
+            cpu_us = (cpu_seconds(pipe.process.pid) - cpu_before) / calls * 1e6
+            print(f"echo, {concurrency:>2} in flight: {rate:>8.0f} calls/s, worker CPU {cpu_us:.1f} us/call")
         times = bytes_round_trip(pipe, 10 << 20, options.rounds)
         print(f"echo_bytes 10 MiB round trip: p50 {statistics.median(times):.1f} ms, "
               f"min {min(times):.1f} ms, max {max(times):.1f} ms ({options.rounds} rounds)")

@@ -116,6 +116,32 @@ class FrameWriterTest(PipeCase):
         thread.join(10)
         self.assertEqual((header["id"], got), (3, body))
 
+    def test_deferred_frames_go_out_together_on_flush(self):
+        for i in range(3):
+            self.writer.defer(self.writer.encode({"t": "result", "id": i}), b"b%d" % i)
+        os.set_blocking(self.read_fd, False)
+        with self.assertRaises(BlockingIOError):
+            os.read(self.read_fd, 1)  # nothing written yet
+        os.set_blocking(self.read_fd, True)
+        self.writer.flush()
+        for i in range(3):
+            self.assertEqual(self.reader.read(), ({"t": "result", "id": i}, b"b%d" % i))
+
+    def test_a_large_deferred_frame_is_written_at_once(self):
+        body = b"z" * (64 << 10)
+        thread = threading.Thread(target=self.writer.defer, args=(self.writer.encode({"t": "result", "id": 1}), body))
+        thread.start()
+        self.assertEqual(self.reader.read(), ({"t": "result", "id": 1}, body))
+        thread.join(10)
+
+    def test_reader_calls_before_wait_before_reading_the_pipe(self):
+        waits = []
+        reader = FrameReader(self.read_fd, LIMIT, before_wait=lambda: waits.append(1))
+        os.write(self.write_fd, encode_frame({"t": "a"}) + encode_frame({"t": "b"}))
+        self.assertEqual(reader.read(), ({"t": "a"}, b""))
+        self.assertEqual(reader.read(), ({"t": "b"}, b""))  # already buffered: no wait
+        self.assertEqual(len(waits), 1)
+
     def test_encode_frame_layout(self):
         frame = encode_frame({"t": "x"}, b"ab")
         header = json.dumps({"t": "x"}, separators=(",", ":")).encode()

@@ -248,7 +248,9 @@ class DeadlineTest(SharedWorkerCase):
 
 
 class ConcurrencyTest(SharedWorkerCase):
-    def test_calls_complete_out_of_order(self):
+    def test_calls_complete_out_of_order_even_when_a_plain_tool_blocks_the_reader(self):
+        # hold is a plain tool without context: its first call runs on the reader thread,
+        # which must hand reading over so that the next calls (and the release) get through.
         held = self.worker.call("hold", {"key": "sync-order"})
         quick = self.worker.call("reverse_text", {"text": "ab"})
         self.assertEqual(self.worker.end(quick)[0]["value"], {"result": "ba"})

@@ -54,7 +54,6 @@ class ContextBase:
         self,
         call_id: int,
         channel: CallbackChannel,
-        *,
         session_id: str = "",
         request_id: str = "",
         deadline: float | None = None,

@@ -12,12 +12,20 @@ import json
 import os
 import struct
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from ._buffers import freeze, new_bytes
 from ._exceptions import ResourceExhausted
 
-__all__ = ["MAX_HEADER_BYTES", "FrameError", "FrameReader", "FrameWriter", "encode_frame", "set_pipe_size"]
+__all__ = [
+    "MAX_HEADER_BYTES",
+    "FrameError",
+    "FrameReader",
+    "FrameWriter",
+    "decode_json",
+    "encode_frame",
+    "set_pipe_size",
+]
 
 #: Largest header either side accepts (PROTOCOL.md).
 MAX_HEADER_BYTES = 16 << 20
@@ -25,9 +33,44 @@ MAX_HEADER_BYTES = 16 << 20
 _PREFIX = struct.Struct(">II")
 _F_SETPIPE_SZ = 1031  # Linux; fcntl does not export the constant
 _READ_BUFFER = 256 << 10
+_DEFER_BYTES = 64 << 10
+_DEFER_FRAMES = 128
 _EMPTY = b""
 
-_encode_json = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode
+
+def _not_serializable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _json_codec() -> tuple[Callable[[Any], str], Callable[[str], Any]]:
+    """Encoder and decoder without the per-call set-up of json.dumps and json.loads: the
+    C encoder is made once (no circular-reference markers, so it holds no state between
+    calls and is safe from any thread; a cycle ends in RecursionError), and the C scanner
+    is called directly."""
+    from json import encoder, scanner
+
+    decoder = json.JSONDecoder()
+    scan = decoder.scan_once
+
+    def decode(text: str) -> Any:
+        try:
+            value, end = scan(text, 0)
+        except StopIteration:
+            return decoder.decode(text)  # raises the usual, readable ValueError
+        if end != len(text):
+            return decoder.decode(text)
+        return value
+
+    if encoder.c_make_encoder is None or scanner.c_make_scanner is None:  # pragma: no cover
+        slow = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+        return slow.encode, json.loads
+    make = encoder.c_make_encoder(
+        None, _not_serializable, encoder.c_encode_basestring_ascii, None, ":", ",", False, False, False
+    )
+    return (lambda value: "".join(make(value, 0))), decode
+
+
+_encode_json, decode_json = _json_codec()
 
 
 class FrameError(Exception):
@@ -56,11 +99,21 @@ class FrameReader:
     :meth:`read` returns ``(header, body)``; ``body`` is ``None`` when the frame's body was
     longer than ``max_body`` (its bytes were skipped; ``dropped`` holds its length).
     It returns ``None`` at end of input and raises :class:`FrameError` for a bad header.
+    ``before_wait`` is called before every read from the file descriptor, i.e. whenever the
+    frames already read are used up (the worker flushes its deferred writes there).
     """
 
-    def __init__(self, fd: int, max_body: int) -> None:
+    def __init__(self, fd: int, max_body: int, before_wait: Callable[[], None] | None = None) -> None:
         self._file = open(fd, "rb", buffering=0, closefd=False)
-        self._readinto = self._file.readinto
+        raw_readinto = self._file.readinto
+        if before_wait is None:
+            self._readinto = raw_readinto
+        else:
+            def readinto(view: memoryview) -> int | None:
+                before_wait()
+                return raw_readinto(view)
+
+            self._readinto = readinto
         self._max_body = max_body
         self._buffer = bytearray(_READ_BUFFER)
         self._view = memoryview(self._buffer)
@@ -80,7 +133,7 @@ class FrameReader:
         start = self._start + 8
         self._start = start + header_len
         try:
-            header = json.loads(str(self._view[start : start + header_len], "utf-8"))
+            header = decode_json(str(self._view[start : start + header_len], "utf-8"))
             if type(header) is not dict:
                 raise ValueError("the header is not a JSON object")
         except (ValueError, RecursionError) as error:
@@ -159,13 +212,20 @@ class FrameReader:
 
 
 class FrameWriter:
-    """Writes whole frames to a file descriptor; safe to call from any thread."""
+    """Writes whole frames to a file descriptor; safe to call from any thread.
+
+    :meth:`write` writes at once. :meth:`defer` queues a frame to go out with the next
+    :meth:`flush` (or at once when the queue is big), so that the results of several short
+    calls leave in one ``writev``; frames of one call must all take the same route.
+    """
 
     def __init__(self, fd: int, max_body: int) -> None:
         self._fd = fd
         self._max_body = max_body
         self._max_value = min(MAX_HEADER_BYTES, max_body)
         self._lock = threading.Lock()
+        self._pending: list = []
+        self._pending_bytes = 0
 
     def encode(self, header: dict, *, value: bool = False) -> bytes:
         """The header's bytes. Raises ResourceExhausted when it is over 16 MiB, or over the
@@ -202,6 +262,30 @@ class FrameWriter:
                 _write_all(self._fd, prefix)
             else:
                 _writev_all(self._fd, [prefix, body])
+
+    def defer(self, encoded_header: bytes, body: Any = _EMPTY) -> None:
+        """Queue one frame for the next :meth:`flush`."""
+        prefix = _PREFIX.pack(len(encoded_header), len(body)) + encoded_header
+        with self._lock:
+            self._pending.append(prefix)
+            self._pending_bytes += len(prefix)
+            if body:
+                self._pending.append(body)
+                self._pending_bytes += len(body)
+            if self._pending_bytes >= _DEFER_BYTES or len(self._pending) >= _DEFER_FRAMES:
+                self._flush_locked()
+
+    def flush(self) -> None:
+        """Write the queued frames with one ``writev``."""
+        if self._pending:
+            with self._lock:
+                self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        pending = self._pending
+        if pending:
+            self._pending, self._pending_bytes = [], 0
+            _writev_all(self._fd, pending)
 
 
 def _write_all(fd: int, data: bytes) -> None:

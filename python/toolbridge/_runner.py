@@ -34,23 +34,30 @@ class CallRunner:
         self._writer = writer
         self._ended = ended
 
-    def run(self, tool: Tool, ctx: ContextBase, args: Any, body: bytes, stream: bool) -> None:
-        """Run a plain or generator tool to the end (on the calling thread)."""
+    def run(self, tool: Tool, ctx: ContextBase, args: Any, body: bytes, stream: bool, deferred: bool = False) -> float:
+        """Run a plain or generator tool to the end (on the calling thread); returns how long
+        the tool ran, in ms. ``deferred`` queues the final frame (FrameWriter.defer)."""
+        run_ms = 0.0
         try:
             kwargs = _bind(tool, ctx, args, body)
-            ctx.check_cancelled()
+            if ctx._reason is not None:
+                raise ctx._cancel_error()
             started = time.perf_counter()
-            if tool.kind is PLAIN:
-                value = tool.fn(**kwargs)
-            else:
-                value = self._drive(tool.fn(**kwargs), ctx, stream)
-            run_ms = (time.perf_counter() - started) * 1000
-            ctx.check_cancelled()
-            self._complete(ctx, value, run_ms)
+            try:
+                if tool.kind is PLAIN:
+                    value = tool.fn(**kwargs)
+                else:
+                    value = self._drive(tool.fn(**kwargs), ctx, stream)
+            finally:
+                run_ms = (time.perf_counter() - started) * 1000
+            if ctx._reason is not None:
+                raise ctx._cancel_error()
+            self._complete(ctx, value, run_ms, deferred)
         except BaseException as error:
-            self._fail(ctx, error)
+            self._fail(ctx, error, deferred)
         finally:
             self._ended(ctx)
+        return run_ms
 
     async def run_async(self, tool: Tool, ctx: ContextBase, args: Any, body: bytes, stream: bool) -> None:
         """Run an async tool or async generator to the end (as a task on the event loop)."""
@@ -121,7 +128,7 @@ class CallRunner:
 
     # -- outcomes ------------------------------------------------------------------------
 
-    def _complete(self, ctx: ContextBase, value: Any, run_ms: float) -> None:
+    def _complete(self, ctx: ContextBase, value: Any, run_ms: float, deferred: bool = False) -> None:
         payload: Any = None
         if type(value) is Result:
             value, payload = value.value, value.payload
@@ -137,13 +144,14 @@ class CallRunner:
             encoded = self._writer.encode(header, value=True)
         except (TypeError, ValueError, RecursionError):
             raise _not_json(value, "returned") from None
-        self._writer.write(encoded, payload)
+        (self._writer.defer if deferred else self._writer.write)(encoded, payload)
 
-    def _fail(self, ctx: ContextBase, error: BaseException) -> None:
+    def _fail(self, ctx: ContextBase, error: BaseException, deferred: bool = False) -> None:
         if ctx._reason is not None:
             error = ctx._cancel_error()  # a cancelled call ends with its reason, whatever it raised
         try:
-            self._writer.send(error_header(ctx._call_id, error))
+            encoded = self._writer.encode(error_header(ctx._call_id, error))
+            (self._writer.defer if deferred else self._writer.write)(encoded)
         except OSError:
             pass  # the runtime is gone
 

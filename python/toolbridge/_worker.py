@@ -1,10 +1,12 @@
 """The worker process: ``python3 -m toolbridge --module examples``.
 
-One reader loop (the main thread) reads frames from the runtime and dispatches them:
-``call`` to the thread pool or the event loop, ``cancel`` to the call's context, ``reply``
-and ``reply_chunk`` to the callback channel, ``object`` to the object bridge. Every frame
-the worker writes goes through one :class:`FrameWriter` (whole frames under one lock).
-At end of input it lets the calls in flight finish, then exits 0.
+One reader loop reads frames from the runtime and dispatches them: ``call`` to the event
+loop (async tools), the thread pool (generators, tools that take a context, tools that
+once ran long) or the reader itself (other plain tools, see ``_inline.py``); ``cancel`` to
+the call's context; ``reply`` and ``reply_chunk`` to the callback channel; ``object`` to
+the object bridge. The loop starts on the main thread and moves to a new thread when an
+inline call runs long. Every frame goes out through one :class:`FrameWriter` (whole frames
+under one lock). At end of input the worker lets the calls in flight finish, then exits 0.
 """
 
 from __future__ import annotations
@@ -24,15 +26,19 @@ from ._deadlines import DeadlineWatch
 from ._event_loop import EventLoopThread
 from ._exceptions import ResourceExhausted, ToolNotFound, Unavailable, type_name
 from ._frames import FrameError, FrameReader, FrameWriter, set_pipe_size
+from ._inline import InlineGuard
 from ._loader import ModuleLoadError, load_tools
 from ._pool import ThreadPool
 from ._runner import CallRunner
 from ._sync_context import Context
-from ._tool import ASYNC, ASYNC_GENERATOR, Tool
+from ._tool import ASYNC, ASYNC_GENERATOR, PLAIN, Tool
 
 __all__ = ["PROTOCOL_VERSION", "Worker", "main"]
 
 PROTOCOL_VERSION = 1
+
+#: An inline call that runs longer than this sends its tool to the pool from then on.
+INLINE_LIMIT_MS = 1.0
 
 
 def log(message: str) -> None:
@@ -54,20 +60,30 @@ class Worker:
         self._pool = ThreadPool(config.threads)
         self._loop = EventLoopThread()
         self._deadlines = DeadlineWatch(self._calls)
-        self._draining = False
-        self._drained = threading.Event()
-        self._objects: Any = None
-
-    def serve(self) -> int:
-        """Read and dispatch frames until end of input, then drain; returns the exit status."""
-        handlers = {
+        self._guard = InlineGuard(self._promote_reader)
+        # Plain tools without a context may run on the reader thread (see _inline.py).
+        self._inline = {t for t in tools.values() if t.kind is PLAIN and t.context_parameter is None}
+        self._handlers = {
             "call": self._on_call,
             "cancel": self._on_cancel,
             "reply": self.channel.deliver,
             "reply_chunk": self.channel.deliver,
             "object": self._on_object,
         }
-        read = self._reader.read
+        self._end_of_input = threading.Event()
+        self._draining = False
+        self._drained = threading.Event()
+        self._objects: Any = None
+
+    def serve(self) -> int:
+        """Read and dispatch frames until end of input, then drain; returns the exit status."""
+        self._read_frames()
+        self._end_of_input.wait()
+        return self._drain()
+
+    def _read_frames(self) -> None:
+        """The reader loop; returns at end of input, or when another thread took over."""
+        read, handlers = self._reader.read, self._handlers
         while True:
             try:
                 frame = read()
@@ -75,41 +91,48 @@ class Worker:
                 log(str(error))
                 continue
             if frame is None:
-                break
+                self._writer.flush()
+                self._end_of_input.set()
+                return
             header, body = frame
             handler = handlers.get(header.get("t"))
             if handler is None:
                 log(f"ignoring a frame of unknown type {header.get('t')!r}")
                 continue
             try:
-                handler(header, body)
+                if handler(header, body) is False:
+                    return  # this thread ran a call inline for too long; another one reads now
             except Exception:  # a malformed frame must not stop the worker
                 log(f"cannot handle a {header.get('t')!r} frame:\n{traceback.format_exc()}")
-        return self._drain()
+
+    def _promote_reader(self) -> None:
+        threading.Thread(target=self._read_frames, name="toolbridge-reader", daemon=True).start()
 
     # -- frames --------------------------------------------------------------------------
 
-    def _on_call(self, header: dict, body: bytes | None) -> None:
+    def _on_call(self, header: dict, body: bytes | None) -> bool:
+        """Start a call; False when it ran inline and this thread lost the reader role."""
         call_id = header["id"]
         tool = self._tools.get(header.get("tool"))
         if body is None:
             self._runner.fail(call_id, ResourceExhausted(
                 f"the request payload is {self._reader.dropped} bytes, over the "
                 f"{self._config.max_message_bytes} byte limit (TOOLBRIDGE_MAX_MESSAGE_BYTES)"))
-            return
+            return True
         if tool is None:
             self._runner.fail(call_id, ToolNotFound(
                 f"no tool named {header.get('tool')!r}; this worker serves: {', '.join(sorted(self._tools))}",
                 field="/tool"))
-            return
+            return True
         timeout_ms = header.get("timeout_ms")
-        is_async = tool.kind is ASYNC or tool.kind is ASYNC_GENERATOR
+        kind = tool.kind
+        is_async = kind is ASYNC or kind is ASYNC_GENERATOR
         ctx = (AsyncContext if is_async else Context)(
             call_id,
             self.channel,
-            session_id=header.get("session") or "",
-            request_id=header.get("request") or "",
-            deadline=None if timeout_ms is None else time.monotonic() + timeout_ms / 1000,
+            header.get("session") or "",
+            header.get("request") or "",
+            None if timeout_ms is None else time.monotonic() + timeout_ms / 1000,
         )
         self._calls[call_id] = ctx
         if timeout_ms is not None:
@@ -117,8 +140,18 @@ class Worker:
         args, stream = header.get("args"), header.get("stream") is True
         if is_async:
             self._loop.spawn(lambda: self._runner.run_async(tool, ctx, args, body, stream), _cancels_task(ctx))
+        elif tool in self._inline:
+            generation = self._guard.begin()
+            run_ms = self._runner.run(tool, ctx, args, body, stream, deferred=True)
+            still_reader = self._guard.end(generation)
+            if not still_reader or run_ms > INLINE_LIMIT_MS:
+                self._inline.discard(tool)
+            if not still_reader:
+                self._writer.flush()
+                return False
         else:
             self._pool.submit(self._runner.run, tool, ctx, args, body, stream)
+        return True
 
     def _on_cancel(self, header: dict, body: bytes | None) -> None:
         ctx = self._calls.get(header["id"])
@@ -137,6 +170,7 @@ class Worker:
             self._drained.set()
 
     def _drain(self) -> int:
+        self._writer.flush()
         self._draining = True
         self.channel.close(Unavailable("the runtime closed the worker's input; callbacks cannot be answered"))
         if self._calls:
@@ -183,8 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     writer.send({"t": "ready", "protocol": PROTOCOL_VERSION, "pid": os.getpid(),
                  "tools": [t.info for t in tools.values()]})
-    worker = Worker(tools, config, FrameReader(frames_in, config.max_message_bytes), writer)
-    return worker.serve()
+    reader = FrameReader(frames_in, config.max_message_bytes, before_wait=writer.flush)
+    return Worker(tools, config, reader, writer).serve()
 
 
 def _fatal_header(message: str, error: BaseException) -> dict:
