@@ -1,4 +1,5 @@
-// `node bench/profile.mjs`: CPU-profiles a bare server under gRPC load and prints where its time goes.
+// `node bench/profile.mjs [--target connect-echo|connect-echo-fast|grpc-js-echo|runtime]... [--client grpc]`:
+// CPU-profiles a server under load and prints where its time goes.
 // The load generator runs in its own process; the server runs under `node --cpu-prof` and exits cleanly so V8
 // writes the profile. Findings are written up in bench/PROFILE.md.
 import { mkdtempSync, readdirSync } from "node:fs";
@@ -8,7 +9,8 @@ import { parseArgs } from "node:util";
 import { aggregateProfile } from "./lib/cpuprofile.mjs";
 import { startLoadProcess } from "./lib/load-process.mjs";
 import { installCleanup, stopAll } from "./lib/processes.mjs";
-import { echoRequest, MIB } from "./lib/requests.mjs";
+import { bytesRequest, echoRequest, MIB } from "./lib/requests.mjs";
+import { startRuntime } from "./lib/runtime.mjs";
 import { startBaseline } from "./lib/targets.mjs";
 
 const { values } = parseArgs({
@@ -18,6 +20,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     duration: { type: "string", default: "5" },
     top: { type: "string", default: "25" },
+    bytes: { type: "string" }, // MiB: profile an echo_bytes round trip of this size instead of echo
+
   },
 });
 
@@ -26,14 +30,16 @@ const pct = (v, all) => `${((100 * v) / all).toFixed(1).padStart(5)}%`;
 
 async function profileTarget(load, target) {
   const dir = mkdtempSync(join(tmpdir(), `bench-prof-${target}-`));
-  const server = await startBaseline(target, {
-    execArgv: ["--cpu-prof", "--cpu-prof-dir", dir],
-    env: { BENCH_MAX_MESSAGE_BYTES: String(12 * MIB) },
-  });
+  const execArgv = ["--cpu-prof", "--cpu-prof-dir", dir];
+  const server =
+    target === "runtime"
+      ? await startRuntime({ maxMessageBytes: 12 * MIB, execArgv })
+      : await startBaseline(target, { execArgv, env: { BENCH_MAX_MESSAGE_BYTES: String(12 * MIB) } });
   const run = await load.run({
     client: values.client,
     url: server.url,
-    request: echoRequest,
+    key: server.key,
+    request: values.bytes ? bytesRequest(Number(values.bytes) * MIB) : echoRequest,
     concurrency: Number(values.concurrency),
     warmupMs: 1000,
     durationMs: Number(values.duration) * 1000,
@@ -41,6 +47,7 @@ async function profileTarget(load, target) {
   });
   await server.handle.stop();
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`${target} wrote no profile to ${dir} (it must exit through process.exit, not a signal)`);
   return { run, path: join(dir, file), profile: aggregateProfile(join(dir, file)) };
 }
 

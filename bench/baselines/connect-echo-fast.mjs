@@ -6,18 +6,23 @@
 //   layer's request and response objects are still built for every call).
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
-import { BASELINE_MAX_MESSAGE_BYTES, executeToolEcho } from "./echo-service.mjs";
+import { ADAPTER_OPTIONS, BASELINE_MAX_MESSAGE_BYTES, executeToolEcho } from "./echo-service.mjs";
 import { createGrpcUnaryFastPath } from "./grpc-unary-fast-path.mjs";
 import { announce, listenOnePort } from "./one-port.mjs";
 
 const implementation = { executeTool: executeToolEcho };
-const limits = { readMaxBytes: BASELINE_MAX_MESSAGE_BYTES, writeMaxBytes: BASELINE_MAX_MESSAGE_BYTES };
-const handler = connectNodeAdapter({ routes: (router) => router.service(ToolService, implementation), ...limits });
-const fast = createGrpcUnaryFastPath({ service: ToolService, implementation, ...limits });
+const handler = connectNodeAdapter({ routes: (router) => router.service(ToolService, implementation), ...ADAPTER_OPTIONS });
+const fast = createGrpcUnaryFastPath({
+  service: ToolService,
+  implementation,
+  readMaxBytes: ADAPTER_OPTIONS.readMaxBytes,
+  writeMaxBytes: ADAPTER_OPTIONS.writeMaxBytes,
+});
 const mode = process.env.BENCH_FAST_PATH_MODE ?? "stream";
 
 const server = await listenOnePort({
   port: Number(process.argv[2] ?? 0),
+  maxMessageBytes: BASELINE_MAX_MESSAGE_BYTES,
   onRequest:
     mode === "request"
       ? (req, res) => (req.httpVersionMajor === 2 && fast.accepts(req.headers) ? fast.serve(req.stream, req.headers, { req, res }) : handler(req, res))

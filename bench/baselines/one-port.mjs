@@ -1,9 +1,12 @@
-// Cleartext HTTP/1.1 and h2c on one port, the way the runtime serves them: sniff the HTTP/2 preface.
+// Cleartext HTTP/1.1 and h2c on one port, the way the runtime serves them (runtime-node/src/server/listen.ts):
+// sniff the HTTP/2 preface, TCP_NODELAY, and HTTP/2 flow-control windows sized so one large message crosses in
+// one flight.
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 
 const PREFACE = Buffer.from("PRI");
+const MIB = 1024 * 1024;
 
 /**
  * Listens on host:port and hands each connection to an HTTP/1.1 or an h2c server by its first bytes.
@@ -12,16 +15,27 @@ const PREFACE = Buffer.from("PRI");
  * - host, port: where to listen (port 0 picks a free one).
  * - onRequest: request listener for HTTP/1.1 requests (and HTTP/2 requests, via the compatibility API).
  * - onH2Server: when set, called with the h2c server before it serves (to add listeners, e.g. a fast path).
- * - http2Settings: settings the h2c server announces.
+ * - maxMessageBytes: the largest message, to size HTTP/2 windows as the runtime does.
  *
  * Resolves with the net.Server once listening.
  */
-export function listenOnePort({ host = "127.0.0.1", port = 0, onRequest, onH2Server, http2Settings }) {
+export function listenOnePort({ host = "127.0.0.1", port = 0, onRequest, onH2Server, maxMessageBytes }) {
   const h1 = http.createServer(onRequest);
   h1.keepAliveTimeout = 60_000;
-  const h2 = http2.createServer({ settings: http2Settings }, onRequest);
+  const window = Math.min(2 ** 31 - 1, Math.max(4 * MIB, maxMessageBytes * 2));
+  const h2 = http2.createServer(
+    { settings: { initialWindowSize: window }, maxSessionMemory: Math.max(10, Math.ceil((maxMessageBytes * 4) / MIB)) },
+    onRequest,
+  );
+  h2.on("session", (session) => {
+    session.on("error", () => {});
+    session.once("connect", () => {
+      if (!session.destroyed) session.setLocalWindowSize(Math.min(2 ** 31 - 1, window * 2));
+    });
+  });
   onH2Server?.(h2);
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    socket.on("error", () => {});
     socket.once("readable", function sniff() {
       const head = socket.read(PREFACE.length);
       if (head === null) {

@@ -1,10 +1,12 @@
 // The clients the load generator drives. The same client serves a row and its baseline.
+import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import { fromJson, toBinary, fromBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import { createPipeClient } from "./pipe-client.mjs";
+import { createRawConnectCaller } from "./raw-connect-client.mjs";
 
 /** Client names and what they are, for `--help` and the report. */
 export const CLIENTS = {
@@ -14,6 +16,8 @@ export const CLIENTS = {
   grpc: "connect-node createGrpcTransport (HTTP/2 cleartext)",
   "grpc-web": "connect-node createGrpcWebTransport, binary, HTTP/1.1",
   "grpc-js": "@grpc/grpc-js Client.makeUnaryRequest (HTTP/2 cleartext)",
+  "raw-h1": "bare Connect-protocol client on node:http (request encoded once; no connect-node client cost)",
+  "raw-h2c": "bare Connect-protocol client on node:http2 (request encoded once; no connect-node client cost)",
   pipe: "Node -> Python pipe echo (bench/baselines/pipe_echo.py), no HTTP",
 };
 
@@ -26,9 +30,12 @@ async function resolveMethod(request) {
   return { service, method };
 }
 
+// Random bytes: binary payloads (images, audio, archives) rarely compress, so nothing on the way may profit from it.
+const payloadOf = (size) => randomBytes(size);
+
 function buildMessage(method, request) {
   const message = fromJson(method.input, request.message);
-  if (request.payloadBytes > 0) message.payload = Buffer.alloc(request.payloadBytes, 0x5a);
+  if (request.payloadBytes > 0) message.payload = payloadOf(request.payloadBytes);
   return message;
 }
 
@@ -57,8 +64,13 @@ export async function createCaller({ client, url, key, request, concurrency, max
   const { service, method } = await resolveMethod(request);
   const message = buildMessage(method, request);
   if (client === "grpc-js") return createGrpcJsCaller({ url, key, method, message, request, maxMessageBytes });
-
   const headers = key ? { authorization: `Bearer ${key}` } : {};
+  if (client === "raw-h1" || client === "raw-h2c") {
+    const httpVersion = client === "raw-h1" ? "1.1" : "2";
+    const raw = createRawConnectCaller({ url, method, message, headers, httpVersion, concurrency, maxMessageBytes });
+    return { call: async () => checkResponse(request, await raw.call()), close: raw.close };
+  }
+
   const limits = { readMaxBytes: maxMessageBytes, writeMaxBytes: maxMessageBytes };
   let close = async () => {};
   let transport;
@@ -70,7 +82,7 @@ export async function createCaller({ client, url, key, request, concurrency, max
       ? createGrpcWebTransport(options)
       : createConnectTransport({ ...options, useBinaryFormat: client === "connect-h1" });
   } else if (client === "connect-h2c" || client === "grpc") {
-    const sessionManager = new Http2SessionManager(url);
+    const sessionManager = createWideWindowSessionManager(url, maxMessageBytes);
     close = async () => sessionManager.abort();
     const options = { baseUrl: url, httpVersion: "2", sessionManager, ...limits };
     transport = client === "grpc" ? createGrpcTransport(options) : createConnectTransport(options);
@@ -83,6 +95,29 @@ export async function createCaller({ client, url, key, request, concurrency, max
       checkResponse(request, await rpc(message, { headers }));
     },
     close,
+  };
+}
+
+/**
+ * An Http2SessionManager whose connection and stream windows hold a whole large message, as the runtime's are
+ * (runtime-node/src/server/listen.ts); with Node's 64 KiB defaults a 10 MiB response waits on window updates.
+ */
+function createWideWindowSessionManager(url, maxMessageBytes) {
+  const window = Math.min(2 ** 31 - 1, Math.max(4 * 1024 * 1024, maxMessageBytes * 2));
+  const manager = new Http2SessionManager(url, {}, { settings: { initialWindowSize: window } });
+  const widened = new WeakSet();
+  return {
+    authority: manager.authority,
+    async request(method, path, headers, options) {
+      const stream = await manager.request(method, path, headers, options);
+      if (!widened.has(stream.session)) {
+        widened.add(stream.session);
+        stream.session.setLocalWindowSize(Math.min(2 ** 31 - 1, window * 2));
+      }
+      return stream;
+    },
+    notifyResponseByteRead: (stream) => manager.notifyResponseByteRead(stream),
+    abort: () => manager.abort(),
   };
 }
 
@@ -119,7 +154,7 @@ function createGrpcJsCaller({ url, key, method, message, request, maxMessageByte
 
 async function createPipeCaller({ request, python }) {
   const pipe = createPipeClient({ python });
-  const body = request.payloadBytes > 0 ? Buffer.alloc(request.payloadBytes, 0x5a) : undefined;
+  const body = request.payloadBytes > 0 ? payloadOf(request.payloadBytes) : undefined;
   const args = request.message.args ?? {};
   return {
     async call() {

@@ -6,8 +6,10 @@ import { bytesRequest, MIB } from "../lib/requests.mjs";
 /** The 10 MiB rows, one per client, at concurrency 1. */
 export function bytesRows({ maxMessageBytes }) {
   return [
-    ["connect-h1", "Connect, HTTP/1.1"],
-    ["connect-h2c", "Connect, h2c"],
+    ["connect-h1", "Connect, HTTP/1.1 (connect-node client)"],
+    ["connect-h2c", "Connect, h2c (connect-node client)"],
+    ["raw-h1", "Connect, HTTP/1.1 (bare node:http client)"],
+    ["raw-h2c", "Connect, h2c (bare node:http2 client)"],
   ].map(([client, title]) =>
     comparisonRow({
       id: `bytes/${client}`,
