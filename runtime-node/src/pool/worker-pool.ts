@@ -310,7 +310,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         timer = setTimeout(() => resolve("timeout"), timeoutMs);
       });
       if ((await Promise.race([exits, timedOut])) === "timeout") {
-        log.warn(`Python workers did not stop within ${timeoutMs} ms; killing them`);
+        if (timeoutMs > 0) log.warn(`Python workers did not stop within ${timeoutMs} ms; killing them`);
         for (const slot of all) slot.worker.kill();
         await exits;
       }
