@@ -65,12 +65,17 @@ export function encodeVariable(variable: Variable): string {
 
 /** The variable a stored text holds. */
 export function decodeVariable(name: string, text: string): Variable {
+  return decodeStoredVariable(name, text).variable;
+}
+
+/** The variable a stored text holds, and its declaration with the exact constraints text. */
+export function decodeStoredVariable(name: string, text: string): { variable: Variable; declaration: StoredDeclaration } {
   const [header, constraints, metadata, value] = splitRecord(text, 3);
   const [type, version, createdAt, updatedAt] = readHeader(header);
   const variable: Variable = { name, type, value: valueFromText(type, value), version, createdAt, updatedAt };
   if (constraints !== "null") variable.constraints = JSON.parse(constraints) as VariableConstraints;
   if (metadata !== "null") variable.metadata = JSON.parse(metadata) as VariableMetadata;
-  return variable;
+  return { variable, declaration: { type, constraints: variable.constraints, constraintsText: constraints } };
 }
 
 /** The declared type and constraints of a stored text, without decoding its value. */

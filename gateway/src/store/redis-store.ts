@@ -1,0 +1,60 @@
+import { createClient } from "redis";
+import { createScriptedStore, type ScriptedStoreOptions } from "./redis/scripted-store.js";
+import { type BlockingStreamReader, type RawStreamEntry, type RedisRunner, runScript, ScriptShas } from "./redis/runner.js";
+import type { Store } from "./store.js";
+
+/** Options of the Redis-protocol store. */
+export interface RedisStoreOptions extends ScriptedStoreOptions {
+  /** redis:// or rediss:// URL of the Redis server (credentials may be in it). */
+  url: string;
+  /** Told about connection problems (messages only, never keys or values); ignored unless set. */
+  onError?: (err: Error) => void;
+}
+
+/**
+ * The store on a self-hosted Redis over the Redis protocol (the `redis` package; Node only).
+ * One connection carries every command, pipelined: concurrent operations are written together
+ * without waiting for each other's replies. Each watch blocks on a connection of its own (XREAD
+ * BLOCK). While the connection is down, operations fail UNAVAILABLE instead of queueing.
+ */
+export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
+  const onError = options.onError ?? (() => {});
+  const client = createClient({ url: options.url, RESP: 2, disableOfflineQueue: true });
+  client.on("error", onError);
+  await client.connect();
+
+  const send = (args: string[]): Promise<unknown> => client.sendCommand(args);
+  const shas = new ScriptShas(async (source) => String(await send(["SCRIPT", "LOAD", source])));
+  const evalsha = (sha: string, keys: string[], args: string[]) => send(["EVALSHA", sha, String(keys.length), ...keys, ...args]);
+
+  const runner: RedisRunner = {
+    script: (script, keys, args) => runScript(shas, evalsha, script, keys, args),
+    get: async (key) => (await send(["GET", key])) as string | null,
+    set: async (key, value) => void (await send(["SET", key, value])),
+    del: async (key) => Number(await send(["DEL", key])),
+    blockingReader(): BlockingStreamReader {
+      const own = client.duplicate();
+      own.on("error", onError);
+      const connected = own.connect();
+      let closed = false;
+      return {
+        async read(key, afterId, count, blockMs) {
+          await connected;
+          const reply = (await own.sendCommand(["XREAD", "COUNT", String(count), "BLOCK", String(blockMs), "STREAMS", key, afterId])) as
+            | [string, RawStreamEntry[]][]
+            | null;
+          return reply === null ? [] : reply[0][1];
+        },
+        close() {
+          if (closed) return;
+          closed = true;
+          void connected.then(() => own.destroy(), () => {});
+        },
+      };
+    },
+    async close() {
+      client.destroy();
+    },
+  };
+  return createScriptedStore(runner, options);
+}

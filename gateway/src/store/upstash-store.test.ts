@@ -1,0 +1,37 @@
+import { afterAll, beforeAll } from "vitest";
+import { type RedisServer, startRedis } from "../../../test/support/redis.js";
+import { startUpstashRest, type UpstashRest } from "../../../test/support/upstash-rest.js";
+import { describeStoreConformance } from "./conformance.js";
+import type { Store, StoreOptions } from "./store.js";
+import { createUpstashStore } from "./upstash-store.js";
+
+// @upstash/redis against a real redis-server behind the REST front (infra/upstash-rest).
+let server: RedisServer;
+let rest: UpstashRest;
+beforeAll(async () => {
+  server = await startRedis();
+  rest = await startUpstashRest(server.url);
+});
+afterAll(async () => {
+  await rest?.stop();
+  await server?.stop();
+});
+
+const made = new WeakMap<Store, { prefix: string; options: StoreOptions }>();
+const open = (prefix: string, options: StoreOptions) =>
+  createUpstashStore({ ...options, url: rest.url, token: rest.token, prefix, pollMs: 10, retry: false });
+
+describeStoreConformance("upstash", {
+  async create(options = {}) {
+    const prefix = `test-${crypto.randomUUID()}:`;
+    const store = open(prefix, options);
+    made.set(store, { prefix, options });
+    return store;
+  },
+  async sibling(store) {
+    const { prefix, options } = made.get(store) as { prefix: string; options: StoreOptions };
+    return open(prefix, options);
+  },
+  elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ttlMs: 500,
+});
