@@ -22,11 +22,11 @@ export interface TransportKind {
 export const transportKinds: TransportKind[] = [
   { name: "Connect binary over HTTP/1.1", protocol: "connect", binary: true, httpVersion: "1.1" },
   { name: "Connect JSON over HTTP/1.1", protocol: "connect", binary: false, httpVersion: "1.1" },
-  { name: "Connect binary over h2c", protocol: "connect", binary: true, httpVersion: "2" },
-  { name: "Connect JSON over h2c", protocol: "connect", binary: false, httpVersion: "2" },
-  { name: "gRPC over h2c", protocol: "grpc", binary: true, httpVersion: "2" },
+  { name: "Connect binary over HTTP/2", protocol: "connect", binary: true, httpVersion: "2" },
+  { name: "Connect JSON over HTTP/2", protocol: "connect", binary: false, httpVersion: "2" },
+  { name: "gRPC over HTTP/2", protocol: "grpc", binary: true, httpVersion: "2" },
   { name: "gRPC-Web over HTTP/1.1", protocol: "grpc-web", binary: true, httpVersion: "1.1" },
-  { name: "gRPC-Web over h2c", protocol: "grpc-web", binary: true, httpVersion: "2" },
+  { name: "gRPC-Web over HTTP/2", protocol: "grpc-web", binary: true, httpVersion: "2" },
 ];
 
 /** Options of connectTo. */
