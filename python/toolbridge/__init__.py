@@ -10,6 +10,14 @@ gRPC-Web and Connect by running ``python3 -m toolbridge --module <your module>``
     def reverse_text(text: str) -> dict:
         \"\"\"Reverse a text.\"\"\"
         return {"result": text[::-1]}
+
+    @tool
+    def summarize(ctx: Context, text: str) -> dict:
+        \"\"\"A tool that calls back: session variables, other tools, progress.\"\"\"
+        limit = ctx.get_variable("summary_limit", default=100)
+        ctx.progress(0.5, "validating")
+        checked = ctx.tools.validate_json(json_string=text)
+        return {"limit": limit, "checked": checked}
 """
 
 from ._async_context import AsyncContext
@@ -28,8 +36,11 @@ from ._exceptions import (
     Unavailable,
     error_class,
 )
+from ._operations import NO_DEFAULT
+from ._result import Result
 from ._sync_context import Context
-from ._tool import Result, Tool, tool
+from ._tool import Tool, tool
+from ._variables import Variable
 
 __all__ = [
     "Aborted",
@@ -39,6 +50,7 @@ __all__ = [
     "DeadlineExceeded",
     "FailedPrecondition",
     "InvalidArguments",
+    "NO_DEFAULT",
     "PermissionDenied",
     "ResourceExhausted",
     "Result",
@@ -48,6 +60,7 @@ __all__ = [
     "ToolNotFound",
     "ToolbridgeError",
     "Unavailable",
+    "Variable",
     "error_class",
     "tool",
 ]

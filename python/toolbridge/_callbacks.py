@@ -10,7 +10,6 @@ object with ``put(item)`` that may be called from the reader thread. A sync cont
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from typing import Any, Callable, Protocol
 
@@ -32,7 +31,9 @@ class AsyncSink:
 
     __slots__ = ("_loop", "queue")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: Any) -> None:
+        import asyncio  # only async tools need it; plain workers never import asyncio
+
         self._loop = loop
         self.queue: asyncio.Queue = asyncio.Queue()
 
@@ -56,14 +57,15 @@ class CallbackChannel:
         self._cids = itertools.count(1)
         self._closed: ToolError | None = None
 
-    def open(self, call_id: int, op: str, params: dict, body: Any, sink: Sink) -> int:
-        """Send a ``callback`` frame; its answers go to ``sink``. Returns the cid."""
+    def open(self, call_id: int, op: str, params: dict, body: Any, sink: Sink, binary: bool = False) -> int:
+        """Send a ``callback`` frame (``binary`` marks the body as a value, even an empty
+        one); its answers go to ``sink``. Returns the cid."""
         if self._closed is not None:
             raise self._closed
         cid = next(self._cids)
         self._pending[cid] = sink
         header = {"t": "callback", "cid": cid, "call": call_id, "op": op, "params": params}
-        if body:
+        if binary or body:
             header["binary"] = True
         try:
             self.send(header, body)

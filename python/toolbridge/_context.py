@@ -102,6 +102,33 @@ class ContextBase:
             {"t": "progress", "id": self._call_id, "fraction": fraction, "message": str(message)}
         )
 
+    # -- callbacks, shared by both kinds of context ---------------------------------------
+
+    def _variable_cache(self) -> dict:
+        """This call's read cache: name -> Variable, or None for a variable known missing."""
+        if self._variables is None:
+            self._variables = {}
+        return self._variables
+
+    def _open_callback(self, op: str, params: dict, body: Any, binary: bool, sink: Any) -> int:
+        """Send a callback for this call; raises the cancel error without sending anything
+        when the call was cancelled."""
+        if self._reason is not None:
+            raise self._cancel_error()
+        cid = self._channel.open(self._call_id, op, params, body, sink, binary)
+        self._open[cid] = sink
+        if self._reason is not None:  # cancelled while we were sending: do not wait for nothing
+            self._channel.cancel(cid, self._cancel_error())
+        return cid
+
+    def _close_callback(self, cid: int, cancel: bool = False) -> None:
+        """Forget a callback; ``cancel`` tells the runtime we stopped listening."""
+        self._open.pop(cid, None)
+        if cancel:
+            self._channel.cancel(cid)
+        else:
+            self._channel.finish(cid)
+
     # -- used by the worker --------------------------------------------------------------
 
     def _cancel(self, reason: str) -> bool:
@@ -116,6 +143,12 @@ class ContextBase:
         if self._on_cancel is not None:
             self._on_cancel()
         return True
+
+    def _end_callbacks(self) -> None:
+        """The call ended: its open callbacks end with it (the runtime knows; nothing is sent)."""
+        for cid in list(self._open):
+            self._open.pop(cid, None)
+            self._channel.finish(cid)
 
     def _cancel_error(self) -> ToolError:
         reason = self._reason or "canceled"

@@ -16,7 +16,8 @@ from typing import Any, Callable
 from ._context import ContextBase
 from ._exceptions import ToolError, type_name
 from ._frames import FrameWriter
-from ._tool import ASYNC, PLAIN, Result, Tool
+from ._result import Result
+from ._tool import ASYNC, PLAIN, Tool
 
 __all__ = ["CallRunner", "error_header"]
 

@@ -165,6 +165,8 @@ class Worker:
     # -- call bookkeeping ----------------------------------------------------------------
 
     def _ended(self, ctx: ContextBase) -> None:
+        if ctx._open:
+            ctx._end_callbacks()
         self._calls.pop(ctx._call_id, None)
         if self._draining and not self._calls:
             self._drained.set()
