@@ -1,3 +1,4 @@
+import { createClient, type RedisClientType } from "redis";
 import { afterAll, beforeAll } from "vitest";
 import { type RedisServer, startRedis } from "../../../test/support/redis.js";
 import { describeStoreConformance } from "./conformance.js";
@@ -6,10 +7,15 @@ import type { Store, StoreOptions } from "./store.js";
 
 // A real redis-server on a free port; each store gets its own key prefix, and siblings share it.
 let server: RedisServer;
+// A plain client beside the store, to look at the keys it leaves.
+let inspector: RedisClientType;
 beforeAll(async () => {
   server = await startRedis();
+  inspector = createClient({ url: server.url });
+  await inspector.connect();
 });
 afterAll(async () => {
+  inspector?.destroy();
   await server?.stop();
 });
 
@@ -28,4 +34,8 @@ describeStoreConformance("redis", {
   },
   elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ttlMs: 500,
+  async sessionKeys(store, sessionId) {
+    const { prefix } = made.get(store) as { prefix: string };
+    return (await inspector.keys(`${prefix}{${sessionId}}*`)).sort();
+  },
 });

@@ -1,3 +1,4 @@
+import { createClient, type RedisClientType } from "redis";
 import { afterAll, beforeAll } from "vitest";
 import { type RedisServer, startRedis } from "../../../test/support/redis.js";
 import { startUpstashRest, type UpstashRest } from "../../../test/support/upstash-rest.js";
@@ -7,12 +8,17 @@ import { createUpstashStore } from "./upstash-store.js";
 
 // @upstash/redis against a real redis-server behind the REST front (infra/upstash-rest).
 let server: RedisServer;
+// A plain client beside the store, to look at the keys it leaves.
+let inspector: RedisClientType;
 let rest: UpstashRest;
 beforeAll(async () => {
   server = await startRedis();
+  inspector = createClient({ url: server.url });
+  await inspector.connect();
   rest = await startUpstashRest(server.url);
 });
 afterAll(async () => {
+  inspector?.destroy();
   await rest?.stop();
   await server?.stop();
 });
@@ -34,4 +40,8 @@ describeStoreConformance("upstash", {
   },
   elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ttlMs: 500,
+  async sessionKeys(store, sessionId) {
+    const { prefix } = made.get(store) as { prefix: string };
+    return (await inspector.keys(`${prefix}{${sessionId}}*`)).sort();
+  },
 });

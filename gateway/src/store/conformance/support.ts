@@ -12,6 +12,8 @@ export interface ConformanceHarness {
   elapse(ms: number): Promise<void>;
   /** A TTL for expiry tests: long enough to survive a few round trips, short enough to wait out. */
   ttlMs: number;
+  /** The keys a session left in the backing Redis (not through the store), to check expiry leaves none. */
+  sessionKeys?(store: Store, sessionId: string): Promise<string[]>;
 }
 
 /** The stores of one test, closed after it. */
