@@ -1,7 +1,9 @@
 import { createClient, type RedisClientType } from "redis";
-import { afterAll, beforeAll } from "vitest";
+import { Code } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisServer, startRedis } from "../../../test/support/redis.js";
 import { describeStoreConformance } from "./conformance.js";
+import { rejection } from "./conformance/support.js";
 import { createRedisStore } from "./redis-store.js";
 import type { Store, StoreOptions } from "./store.js";
 
@@ -38,4 +40,32 @@ describeStoreConformance("redis", {
     const { prefix } = made.get(store) as { prefix: string };
     return (await inspector.keys(`${prefix}{${sessionId}}*`)).sort();
   },
+});
+
+describe("redis store", () => {
+  it("loads its scripts again after SCRIPT FLUSH", async () => {
+    const store = await createRedisStore({ url: server.url, prefix: `test-${crypto.randomUUID()}:` });
+    try {
+      await store.createSession({ id: "s", orgId: "o", ttlMs: 60_000 });
+      await inspector.scriptFlush();
+      expect((await store.commit("s", { writes: [{ name: "v", type: "integer", value: 1 }] })).variables[0].version).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("fails UNAVAILABLE while Redis is down, without waiting", async () => {
+    const own = await startRedis();
+    const store = await createRedisStore({ url: own.url });
+    try {
+      await store.createSession({ id: "s", orgId: "o", ttlMs: 60_000 });
+      await own.stop();
+      const err = await rejection(store.getVariable("s", "v"));
+      expect(err.code).toBe(Code.Unavailable);
+      expect(err.rawMessage).toContain("the session store is unavailable");
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
 });

@@ -1,8 +1,10 @@
 import { createClient, type RedisClientType } from "redis";
-import { afterAll, beforeAll } from "vitest";
+import { Code } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisServer, startRedis } from "../../../test/support/redis.js";
 import { startUpstashRest, type UpstashRest } from "../../../test/support/upstash-rest.js";
 import { describeStoreConformance } from "./conformance.js";
+import { rejection } from "./conformance/support.js";
 import type { Store, StoreOptions } from "./store.js";
 import { createUpstashStore } from "./upstash-store.js";
 
@@ -44,4 +46,27 @@ describeStoreConformance("upstash", {
     const { prefix } = made.get(store) as { prefix: string };
     return (await inspector.keys(`${prefix}{${sessionId}}*`)).sort();
   },
+});
+
+describe("upstash store", () => {
+  it("fails UNAVAILABLE when the REST endpoint is down", async () => {
+    const own = await startUpstashRest(server.url);
+    const store = createUpstashStore({ url: own.url, token: own.token, retry: false, prefix: `test-${crypto.randomUUID()}:` });
+    try {
+      await store.createSession({ id: "s", orgId: "o", ttlMs: 60_000 });
+      await own.stop();
+      const err = await rejection(store.getVariable("s", "v"));
+      expect(err.code).toBe(Code.Unavailable);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("maps a refused store token to UNAVAILABLE without echoing the token", async () => {
+    const store = createUpstashStore({ url: rest.url, token: "wrong-token", retry: false });
+    const err = await rejection(store.countSessions());
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).not.toContain("wrong-token");
+    await store.close();
+  });
 });
