@@ -1,6 +1,7 @@
 import { createClient, type RedisClientType } from "redis";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../test/support/free-port.js";
 import { type RedisServer, startRedis } from "../../../test/support/redis.js";
 import { describeStoreConformance } from "./conformance.js";
 import { rejection } from "./conformance/support.js";
@@ -52,6 +53,11 @@ describe("redis store", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("fails UNAVAILABLE at once when Redis cannot be reached at start", async () => {
+    const err = await rejection(createRedisStore({ url: `redis://127.0.0.1:${await freePort()}` }));
+    expect(err.code).toBe(Code.Unavailable);
   });
 
   it("fails UNAVAILABLE while Redis is down, without waiting", async () => {

@@ -1,4 +1,5 @@
 import { createClient } from "redis";
+import { fromRedisFailure } from "./errors.js";
 import { createScriptedStore, type ScriptedStoreOptions } from "./redis/scripted-store.js";
 import { type BlockingStreamReader, type RawStreamEntry, type RedisRunner, runScript, ScriptShas } from "./redis/runner.js";
 import type { Store } from "./store.js";
@@ -15,13 +16,22 @@ export interface RedisStoreOptions extends ScriptedStoreOptions {
  * The store on a self-hosted Redis over the Redis protocol (the `redis` package; Node only).
  * One connection carries every command, pipelined: concurrent operations are written together
  * without waiting for each other's replies. Each watch blocks on a connection of its own (XREAD
- * BLOCK). While the connection is down, operations fail UNAVAILABLE instead of queueing.
+ * BLOCK). While the connection is down, operations fail UNAVAILABLE instead of queueing; an
+ * unreachable Redis at start rejects with UNAVAILABLE.
  */
 export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
   const onError = options.onError ?? (() => {});
-  const client = createClient({ url: options.url, RESP: 2, disableOfflineQueue: true });
+  // Reconnect after a lost connection, but fail at once if Redis cannot be reached at start.
+  let connectedOnce = false;
+  const reconnectStrategy = (retries: number, cause: Error) => (connectedOnce ? Math.min(50 * 2 ** retries, 2000) : cause);
+  const client = createClient({ url: options.url, RESP: 2, disableOfflineQueue: true, socket: { reconnectStrategy } });
   client.on("error", onError);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    throw fromRedisFailure(err);
+  }
+  connectedOnce = true;
 
   const send = (args: string[]): Promise<unknown> => client.sendCommand(args);
   const shas = new ScriptShas(async (source) => String(await send(["SCRIPT", "LOAD", source])));

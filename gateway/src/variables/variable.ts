@@ -55,7 +55,11 @@ export interface Variable {
 export interface VariableWrite {
   /** The variable's name. */
   name: string;
-  /** Required on creation; on later writes it must match the declared type or be absent. */
+  /**
+   * Required on creation; on later writes absent or the declared type. Types are fixed at
+   * creation: another type is FAILED_PRECONDITION (the request is fine, the variable's state
+   * refuses it); delete the variable and create it again to change its type.
+   */
   type?: VariableType;
   /** The new value (undefined is refused: every write carries a value). */
   value: VariableValue | undefined;

@@ -101,9 +101,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
     async createSession(input) {
       const { id, orgId, metadata, ttlMs } = checkNewSession(input, limits);
-      if (live(id) !== undefined) throw sessionExists(id);
       const plan = planCommit({ writes: input.variables ?? [] }, () => undefined, limits);
       if (plan.writes.length > limits.maxVariablesPerSession) throw tooManyVariables(id, limits.maxVariablesPerSession);
+      if (live(id) !== undefined) throw sessionExists(id);
       if (sessions.size >= limits.maxSessions) sweep();
       if (sessions.size >= limits.maxSessions) throw tooManySessions(limits.maxSessions);
       const at = now();
