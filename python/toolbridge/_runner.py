@@ -78,6 +78,21 @@ class CallRunner:
         finally:
             self._ended(ctx)
 
+    def run_object(self, call_id: int, operation: Callable[[dict], Any], frame: dict) -> None:
+        """Run an object bridge operation and write its ``result`` or ``error`` frame."""
+        try:
+            header = {"t": "result", "id": call_id, "value": operation(frame)}
+            try:
+                encoded = self._writer.encode(header, value=True)
+            except (TypeError, ValueError, RecursionError):
+                raise _not_json(header["value"], "returned") from None
+            self._writer.write(encoded)
+        except BaseException as error:
+            try:
+                self._writer.send(error_header(call_id, error))
+            except OSError:
+                pass
+
     def fail(self, call_id: int, error: BaseException) -> None:
         """End a call that never started (unknown tool, oversized request)."""
         self._writer.send(error_header(call_id, error))

@@ -28,6 +28,8 @@ from ._exceptions import ResourceExhausted, ToolNotFound, Unavailable, type_name
 from ._frames import FrameError, FrameReader, FrameWriter, set_pipe_size
 from ._inline import InlineGuard
 from ._loader import ModuleLoadError, load_tools
+from ._object_bridge import ObjectBridge
+from ._object_policy import ObjectPolicy
 from ._pool import ThreadPool
 from ._runner import CallRunner
 from ._sync_context import Context
@@ -73,7 +75,7 @@ class Worker:
         self._end_of_input = threading.Event()
         self._draining = False
         self._drained = threading.Event()
-        self._objects: Any = None
+        self._objects: ObjectBridge | None = None
 
     def serve(self) -> int:
         """Read and dispatch frames until end of input, then drain; returns the exit status."""
@@ -160,7 +162,9 @@ class Worker:
             ctx._cancel(reason if reason in ("deadline_exceeded", "canceled") else "canceled")
 
     def _on_object(self, header: dict, body: bytes | None) -> None:
-        self._runner.fail(header["id"], Unavailable("the object bridge is not available in this worker yet"))
+        if self._objects is None:
+            self._objects = ObjectBridge(ObjectPolicy(self._config.object_modules))
+        self._pool.submit(self._runner.run_object, header["id"], self._objects.handle, header)
 
     # -- call bookkeeping ----------------------------------------------------------------
 
