@@ -110,7 +110,12 @@ export function readRecordHeader(text: string): { type: VariableType; version: n
 }
 
 function readHeader(header: string): [VariableType, number, number, number] {
-  const parsed = JSON.parse(header) as unknown[];
+  let parsed: unknown[];
+  try {
+    parsed = JSON.parse(header) as unknown[];
+  } catch {
+    throw unreadableRecord("variable");
+  }
   if (!Array.isArray(parsed) || parsed[0] !== variableFormat || !variableTypes.includes(parsed[1] as VariableType)) {
     throw unreadableRecord("variable");
   }

@@ -49,6 +49,17 @@ describeStoreConformance("upstash", {
 });
 
 describe("upstash store", () => {
+  it("loads its scripts again after SCRIPT FLUSH", async () => {
+    const store = createUpstashStore({ url: rest.url, token: rest.token, retry: false, prefix: `test-${crypto.randomUUID()}:` });
+    try {
+      await store.createSession({ id: "s", orgId: "o", ttlMs: 60_000 });
+      await inspector.scriptFlush();
+      expect((await store.commit("s", { writes: [{ name: "v", type: "integer", value: 1 }] })).variables[0].version).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("fails UNAVAILABLE when the REST endpoint is down", async () => {
     const own = await startUpstashRest(server.url);
     const store = createUpstashStore({ url: own.url, token: own.token, retry: false, prefix: `test-${crypto.randomUUID()}:` });
