@@ -36,7 +36,7 @@ describeStoreConformance("redis", {
     return createRedisStore({ ...options, url: server.url, prefix });
   },
   elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  ttlMs: 500,
+  ttlMs: 800,
   async sessionKeys(store, sessionId) {
     const { prefix } = made.get(store) as { prefix: string };
     return (await inspector.keys(`${prefix}{${sessionId}}*`)).sort();

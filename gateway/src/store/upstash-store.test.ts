@@ -41,7 +41,7 @@ describeStoreConformance("upstash", {
     return open(prefix, options);
   },
   elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  ttlMs: 500,
+  ttlMs: 800,
   async sessionKeys(store, sessionId) {
     const { prefix } = made.get(store) as { prefix: string };
     return (await inspector.keys(`${prefix}{${sessionId}}*`)).sort();
