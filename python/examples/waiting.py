@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from toolbridge import tool
 
 
 @tool
 async def sleep(ms: int) -> dict[str, int]:
     """Sleep for ms milliseconds (stops early when the call is cancelled); returns {"slept_ms": ms}."""
+    import asyncio  # imported on first use, like the worker's event loop: it costs an idle worker ~6 MB
+
     await asyncio.sleep(max(0, ms) / 1000)
     return {"slept_ms": ms}

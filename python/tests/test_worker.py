@@ -301,6 +301,12 @@ class IsolationTest(SharedWorkerCase):
     def test_a_tool_reading_stdin_gets_nothing(self):
         self.assertEqual(self.worker.result("read_stdin")[0]["value"], "")
 
+    def test_a_malformed_timeout_is_refused(self):
+        self.worker.send({"t": "call", "id": 77_001, "tool": "reverse_text", "args": {"text": "x"},
+                          "timeout_ms": "soon"})
+        header, _ = self.worker.end(77_001)
+        self.assertEqual((header["code"], header["field"]), ("invalid_argument", "/timeout_ms"))
+
     def test_unknown_frame_types_are_ignored(self):
         self.worker.send({"t": "no_such_frame", "id": 1})
         self.worker.wait_stderr("unknown type 'no_such_frame'")

@@ -9,7 +9,7 @@ Every count input controls is bounded: objects per session, sessions, repr lengt
 from __future__ import annotations
 
 import math
-import secrets
+import os
 import threading
 from typing import Any
 
@@ -59,7 +59,7 @@ class ObjectStore:
             if len(objects) >= self._max_per_session:
                 raise ResourceExhausted(f"session {session!r} holds {self._max_per_session} objects already; "
                                         "delete some first")
-            handle = "obj-" + secrets.token_hex(8)
+            handle = "obj-" + os.urandom(8).hex()
             objects[handle] = obj
         return ref(handle, obj)
 

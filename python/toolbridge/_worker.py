@@ -24,12 +24,10 @@ from ._config import Config
 from ._context import ContextBase
 from ._deadlines import DeadlineWatch
 from ._event_loop import EventLoopThread
-from ._exceptions import ResourceExhausted, ToolNotFound, Unavailable, type_name
+from ._exceptions import InvalidArguments, ResourceExhausted, ToolNotFound, Unavailable, type_name
 from ._frames import FrameError, FrameReader, FrameWriter, set_pipe_size
 from ._inline import InlineGuard
 from ._loader import ModuleLoadError, load_tools
-from ._object_bridge import ObjectBridge
-from ._object_policy import ObjectPolicy
 from ._pool import ThreadPool
 from ._runner import CallRunner
 from ._sync_context import Context
@@ -75,7 +73,7 @@ class Worker:
         self._end_of_input = threading.Event()
         self._draining = False
         self._drained = threading.Event()
-        self._objects: ObjectBridge | None = None
+        self._objects: Any = None  # the ObjectBridge, made (and imported) on the first object frame
 
     def serve(self) -> int:
         """Read and dispatch frames until end of input, then drain; returns the exit status."""
@@ -127,6 +125,10 @@ class Worker:
                 field="/tool"))
             return True
         timeout_ms = header.get("timeout_ms")
+        if timeout_ms is not None and (type(timeout_ms) not in (int, float) or timeout_ms != timeout_ms):
+            self._runner.fail(call_id, InvalidArguments(
+                f"timeout_ms must be a number of milliseconds or null, got {timeout_ms!r}", field="/timeout_ms"))
+            return True
         kind = tool.kind
         is_async = kind is ASYNC or kind is ASYNC_GENERATOR
         ctx = (AsyncContext if is_async else Context)(
@@ -163,6 +165,9 @@ class Worker:
 
     def _on_object(self, header: dict, body: bytes | None) -> None:
         if self._objects is None:
+            from ._object_bridge import ObjectBridge
+            from ._object_policy import ObjectPolicy
+
             self._objects = ObjectBridge(ObjectPolicy(self._config.object_modules))
         self._pool.submit(self._runner.run_object, header["id"], self._objects.handle, header)
 
