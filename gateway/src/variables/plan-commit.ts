@@ -73,19 +73,9 @@ export function planCommit(
   declarationOf: (name: string) => VariableDeclaration | undefined,
   limits: Limits,
 ): PlannedCommit {
+  checkCommitShape(commit, limits);
   const writes = commit.writes ?? [];
   const deletes = commit.deletes ?? [];
-  if (writes.length + deletes.length > limits.maxItemsPerCommit) {
-    throw commitTooLarge(`${writes.length + deletes.length} items; at most ${limits.maxItemsPerCommit}`);
-  }
-  const seen = new Set<string>();
-  for (const { name, expectedVersion } of [...writes, ...deletes]) {
-    checkVariableName(name, limits);
-    if (seen.has(name)) throw duplicateName(name);
-    seen.add(name);
-    checkExpectedVersion(name, expectedVersion);
-  }
-
   let totalBytes = 0;
   const planned = writes.map((write): PlannedWrite => {
     const { name, value } = write;
@@ -123,6 +113,25 @@ export function planCommit(
     };
   });
   return { writes: planned, deletes: deletes.map(({ name, expectedVersion }) => ({ name, expectedVersion })) };
+}
+
+/**
+ * The checks of a commit that do not depend on what is stored: the number of items, names,
+ * duplicates and expected versions. planCommit runs them first; a store may run them alone.
+ */
+export function checkCommitShape(commit: VariableCommit, limits: Limits): void {
+  const writes = commit.writes ?? [];
+  const deletes = commit.deletes ?? [];
+  if (writes.length + deletes.length > limits.maxItemsPerCommit) {
+    throw commitTooLarge(`${writes.length + deletes.length} items; at most ${limits.maxItemsPerCommit}`);
+  }
+  const seen = new Set<string>();
+  for (const { name, expectedVersion } of [...writes, ...deletes]) {
+    checkVariableName(name, limits);
+    if (seen.has(name)) throw duplicateName(name);
+    seen.add(name);
+    checkExpectedVersion(name, expectedVersion);
+  }
 }
 
 function checkExpectedVersion(name: string, version: number | undefined): void {

@@ -1,4 +1,4 @@
-import { planCommit, type PlannedCommit } from "../../variables/plan-commit.js";
+import { checkCommitShape, planCommit, type PlannedCommit } from "../../variables/plan-commit.js";
 import type { Variable, VariableChange, VariableCommit } from "../../variables/variable.js";
 import { declarationRace, fromRedisFailure, sessionNotFound } from "../errors.js";
 import { checkNames } from "../input-checks.js";
@@ -32,6 +32,7 @@ export function scriptedVariables(ctx: ScriptedContext): VariableStore {
   };
 
   const commit = async (sessionId: string, request: VariableCommit): Promise<CommitResult> => {
+    checkCommitShape(request, limits);
     const writes = request.writes ?? [];
     // Declarations read from the store during this commit; null: no such variable.
     const truth = new Map<string, StoredDeclaration | null>();
