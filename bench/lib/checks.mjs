@@ -46,3 +46,16 @@ export function figureBelow(text, value, max, unit) {
   if (!Number.isFinite(value)) return { text, value: null, pass: null, detail: "not measured" };
   return { text, value, pass: value < max, detail: `${value.toFixed(1)} ${unit} (need < ${max} ${unit})` };
 }
+
+/** The subject's p50 at most `maxMs` above the baseline's (e.g. the gateway's added latency). */
+export function p50AddedBelow(text, baseline, maxMs) {
+  return {
+    evaluate(results) {
+      const subject = results[0].stats ? results[0] : undefined;
+      const base = entry(results, baseline);
+      if (!subject || !base) return { text, value: null, pass: null, detail: "not measured" };
+      const value = subject.stats.p50 - base.stats.p50;
+      return { text, value, pass: value < maxMs, detail: `+${value.toFixed(2)} ms (need < ${maxMs} ms)` };
+    },
+  };
+}

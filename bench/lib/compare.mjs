@@ -1,4 +1,5 @@
 // A comparison row: one subject and its same-run baselines, measured in alternating order and summarized by median.
+import { childProcesses, cpuTimeMs } from "./proc.mjs";
 import { combineRuns } from "./stats.mjs";
 import { TARGET_LABELS } from "./targets.mjs";
 
@@ -15,6 +16,8 @@ import { TARGET_LABELS } from "./targets.mjs";
  * - baselines: [{ target, client?, label? }] measured alongside it.
  * - checks: targets from the issue, evaluated on the medians (see checks.mjs).
  * - crossRatios: [[a, b]] pairs of targets whose calls/s ratio a/b is also reported (baseline against baseline).
+ * - prepare: optional async (ctx) => ({ request?, notes? }), run once before measuring (e.g. create a session and
+ *   return a request that names it).
  * - notes: lines printed under the row.
  */
 export function comparisonRow(def) {
@@ -22,6 +25,8 @@ export function comparisonRow(def) {
     ...def,
     kind: "comparison",
     async run(ctx) {
+      const prepared = def.prepare ? await def.prepare(ctx) : {};
+      const request = prepared.request ?? def.request;
       const entries = [];
       for (const spec of [{ target: def.subject }, ...def.baselines]) {
         const target = await ctx.targets.get(spec.target);
@@ -41,17 +46,19 @@ export function comparisonRow(def) {
         for (const entry of order) {
           if (entry.skipped) continue;
           try {
+            const cpuBefore = cpuSnapshot(entry.server.pid, ctx.load.pid);
             const run = await ctx.load.run({
               client: entry.client,
               url: entry.server.url,
               key: entry.server.key,
-              request: def.request,
+              request,
               concurrency: def.concurrency,
               warmupMs: ctx.options.warmupMs,
               durationMs: ctx.options.durationMs,
               maxMessageBytes: ctx.options.maxMessageBytes,
               python: ctx.options.python,
             });
+            Object.assign(run, cpuPerCall(cpuBefore, cpuSnapshot(entry.server.pid, ctx.load.pid), run.allCalls));
             entry.runs.push(run);
             if (run.errors > 0) entry.errorNote = `${run.errors} error(s), first: ${run.firstError}`;
           } catch (e) {
@@ -91,8 +98,24 @@ export function comparisonRow(def) {
         results,
         crossRatios,
         checks: (def.checks ?? []).map((check) => check.evaluate(results)),
-        notes: def.notes ?? [],
+        notes: [...(def.notes ?? []), ...(prepared.notes ?? [])],
       };
     },
   };
+}
+
+/** CPU time so far of the server, its children (the runtime's workers) and the load generator with its children. */
+function cpuSnapshot(serverPid, loadPid) {
+  const withChildren = (pid) => childProcesses(pid).reduce((ms, c) => ms + (cpuTimeMs(c.pid) || 0), 0);
+  return {
+    server: serverPid ? cpuTimeMs(serverPid) : Number.NaN,
+    serverChildren: serverPid ? withChildren(serverPid) : Number.NaN,
+    client: cpuTimeMs(loadPid) + withChildren(loadPid),
+  };
+}
+
+/** CPU microseconds per call spent by the server, its children and the client over one run. */
+function cpuPerCall(before, after, calls) {
+  const us = (key) => ((after[key] - before[key]) * 1000) / Math.max(1, calls);
+  return { serverCpuUs: us("server"), serverChildrenCpuUs: us("serverChildren"), clientCpuUs: us("client") };
 }

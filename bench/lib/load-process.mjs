@@ -22,6 +22,7 @@ export function startLoadProcess() {
     if (error) entry.reject(new Error(error));
     else entry.resolve(result);
   });
+  handle.child.on("error", () => {}); // a send after exit; reported by run()
   handle.child.once("exit", (code, signal) => {
     for (const entry of pending.values()) entry.reject(new Error(`load generator exited (${signal ?? code})`));
     pending.clear();
@@ -29,6 +30,7 @@ export function startLoadProcess() {
   return {
     pid: handle.child.pid,
     run(job) {
+      if (!handle.child.connected) return Promise.reject(new Error("the load generator is not running"));
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });

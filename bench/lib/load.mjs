@@ -12,12 +12,13 @@ import { summarizeRun } from "./stats.mjs";
  * - durationMs: the measured window; calls that start in it are counted when they end, even after it.
  * - maxErrors: stop early after this many errors (the run is then reported with `aborted`).
  *
- * Returns the run's summary (see stats.summarizeRun) plus the first error's message.
+ * Returns the run's summary (see stats.summarizeRun), allCalls (warm-up included) and the first error's message.
  */
 export async function runClosedLoop({ call, concurrency, warmupMs, durationMs, maxErrors = 100 }) {
   const latencies = [];
   let errors = 0;
   let calls = 0;
+  let allCalls = 0; // warm-up included, to divide CPU time measured over the whole run
   let firstError;
   let aborted = false;
   const start = performance.now();
@@ -38,6 +39,7 @@ export async function runClosedLoop({ call, concurrency, warmupMs, durationMs, m
         if (++errors >= maxErrors) aborted = true;
       }
       const t1 = performance.now();
+      allCalls++;
       if (t0 >= measureFrom) {
         if (!failed) {
           latencies.push(t1 - t0);
@@ -51,5 +53,5 @@ export async function runClosedLoop({ call, concurrency, warmupMs, durationMs, m
   await Promise.all(Array.from({ length: concurrency }, caller));
   // Callers that started before the end finish after it; the window stretches to the last of them.
   const elapsedMs = Math.max(lastEnd, measureUntil) - measureFrom;
-  return { ...summarizeRun({ latencies, calls, errors, elapsedMs }), firstError, aborted };
+  return { ...summarizeRun({ latencies, calls, errors, elapsedMs }), allCalls, firstError, aborted };
 }

@@ -25,7 +25,7 @@ export function printRow(row) {
     lastSection = row.section;
     out();
     out(`== ${row.section} ==`);
-    out(`${pad("    target", 48)}${lpad("calls/s", 9)}${lpad("p50 ms", 9)}${lpad("p99 ms", 9)}   subject vs this baseline`);
+    out(`${pad("    target", 48)}${lpad("calls/s", 9)}${lpad("p50 ms", 9)}${lpad("p99 ms", 9)}${lpad("CPU us/call srv+py/cli", 24)}   subject vs this baseline`);
   }
   out(`${row.title}  [${row.id}]`);
   for (const r of row.results) {
@@ -36,11 +36,18 @@ export function printRow(row) {
     }
     const s = r.stats;
     const ratio = r.ratio ? `   ${num(r.ratio.callsPerSecond)}x calls/s, p50 ${num(r.ratio.p50)}x, p99 ${num(r.ratio.p99)}x` : "";
-    out(`${name}${lpad(num(s.callsPerSecond, 0), 9)}${lpad(num(s.p50), 9)}${lpad(num(s.p99), 9)}${ratio}`);
+    out(`${name}${lpad(num(s.callsPerSecond, 0), 9)}${lpad(num(s.p50), 9)}${lpad(num(s.p99), 9)}${lpad(cpu(s), 24)}${ratio}`);
     if (r.errorNote) out(`      ! ${r.errorNote}`);
   }
   for (const c of row.crossRatios ?? []) out(`    same rounds: ${c.a} / ${c.b} = ${num(c.callsPerSecond)}x calls/s`);
   for (const note of row.notes ?? []) out(`    note: ${note}`);
+}
+
+// CPU per call: server (+ its Python children, when it has any) / load generator.
+function cpu(s) {
+  const server = Number.isFinite(s.serverCpuUs) ? num(s.serverCpuUs, 0) : "-";
+  const children = s.serverChildrenCpuUs > 0 ? `+${num(s.serverChildrenCpuUs, 0)}` : "";
+  return `${server}${children}/${num(s.clientCpuUs, 0)}`;
 }
 
 function firstLine(text) {

@@ -26,7 +26,7 @@ export async function startRuntime({ workers, maxMessageBytes, python, extraArgs
   if (!existsSync(RUNTIME_MAIN)) {
     throw new Error(`runtime-node is not built yet (${RUNTIME_MAIN} is missing)`);
   }
-  const key = randomBytes(18).toString("base64url");
+  const key = randomBytes(18).toString("hex"); // hex: a key must not start with "-"
   const args = ["--host", "127.0.0.1", "--port", "0", "--key", key, "--log-level", "info"];
   if (workers !== undefined) args.push("--workers", String(workers));
   if (maxMessageBytes !== undefined) args.push("--max-message-bytes", String(maxMessageBytes));

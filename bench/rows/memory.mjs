@@ -1,6 +1,6 @@
 // Issue 2: the runtime's idle RSS and each Python worker's RSS, read from /proc.
 import { figureBelow } from "../lib/checks.mjs";
-import { childProcesses, rssBytes } from "../lib/memory.mjs";
+import { childProcesses, rssBytes } from "../lib/proc.mjs";
 
 const MB = 1e6;
 
