@@ -89,6 +89,11 @@ export function abortError(reason: unknown): ConnectError {
   return new ConnectError("the call was cancelled by the client", Code.Canceled);
 }
 
+/** A call whose time ran out in the runtime (its deadline, or the runtime's cap on it). */
+export function deadlinePassed(timeoutMs: number): ConnectError {
+  return new ConnectError(`the call did not finish within its deadline of ${timeoutMs} ms`, Code.DeadlineExceeded);
+}
+
 /** The cancel-frame reason for an abort. */
 export function cancelReason(error: ConnectError): CancelReason {
   return error.code === Code.DeadlineExceeded ? "deadline_exceeded" : "canceled";

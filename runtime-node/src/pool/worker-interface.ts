@@ -14,7 +14,7 @@ export interface WorkerCall {
   session: string;
   /** Request id, or "". */
   request: string;
-  /** Time the tool has, or null for none. */
+  /** Time the tool has, or null for none. The pool fails the call with DEADLINE_EXCEEDED when it passes. */
   timeoutMs: number | null;
   /** True for StreamTool: yields travel as chunk frames. */
   stream: boolean;

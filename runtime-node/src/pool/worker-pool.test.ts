@@ -218,6 +218,26 @@ describe("WorkerPool", () => {
     expect(spawned).toHaveLength(1);
   });
 
+  it("fails a call whose timeoutMs passes with DEADLINE_EXCEEDED and sends the worker a cancel", async () => {
+    const { pool, spawned } = fakePool({ size: 1 });
+    await pool.start();
+    const error = await rejection(pool.call({ ...call(), timeoutMs: 5 }));
+    expect(error.code).toBe(Code.DeadlineExceeded);
+    expect(error.rawMessage).toBe("the call did not finish within its deadline of 5 ms");
+    expect(spawned[0].cancels).toEqual([[1, "deadline_exceeded"]]);
+  });
+
+  it("times a queued call from when it arrived", async () => {
+    const { pool, spawned } = fakePool({ size: 1, concurrency: 1 });
+    await pool.start();
+    const running = pool.call(call());
+    const error = await rejection(pool.call({ ...call(), timeoutMs: 5 }));
+    expect(error.code).toBe(Code.DeadlineExceeded);
+    expect(pool.load()).toEqual({ inFlight: 1, queued: 0 });
+    spawned[0].finish();
+    await running;
+  });
+
   it("recycles a worker that ignores a cancel past the grace period", async () => {
     const { pool, spawned, nextSpawn } = fakePool({ size: 1, concurrency: 4 });
     await pool.start();

@@ -1,7 +1,14 @@
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToName } from "@toolbridge/proto";
 import type { Logger } from "../log.js";
-import { abortError, cancelReason, poolStopping, queueFull, type WorkerExit } from "./worker-errors.js";
+import {
+  abortError,
+  cancelReason,
+  deadlinePassed,
+  poolStopping,
+  queueFull,
+  type WorkerExit,
+} from "./worker-errors.js";
 import type { CallListener, CallOutcome, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
 
 /** Options of createWorkerPool. */
@@ -46,8 +53,8 @@ export interface WorkerPool {
   /** Starts every worker; resolves with the tools they serve, rejects when one cannot start. */
   start(): Promise<WorkerToolInfo[]>;
   /**
-   * Runs a call on the least-loaded worker, or queues it. When `signal` aborts, the call fails with the
-   * signal's reason (a ConnectError, e.g. DEADLINE_EXCEEDED) and the worker receives a cancel frame.
+   * Runs a call on the least-loaded worker, or queues it. When `signal` aborts, or the call's `timeoutMs` passes,
+   * the call fails at once (with the signal's reason, or DEADLINE_EXCEEDED) and the worker receives a cancel frame.
    */
   call(call: WorkerCall, events?: CallEvents, signal?: AbortSignal): Promise<PoolOutcome>;
   /** Current load. */
@@ -80,6 +87,7 @@ interface Task {
   id: number;
   abandoned: boolean;
   graceTimer?: NodeJS.Timeout;
+  deadlineTimer?: NodeJS.Timeout;
   onAbort?: () => void;
 }
 
@@ -186,6 +194,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   function settle(task: Task): void {
     task.state = "settled";
     if (task.onAbort !== undefined) task.signal?.removeEventListener("abort", task.onAbort);
+    if (task.deadlineTimer !== undefined) clearTimeout(task.deadlineTimer);
   }
 
   function run(task: Task, slot: Slot): void {
@@ -219,9 +228,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     task.id = slot.worker.call(task.call, listener);
   }
 
-  function abort(task: Task): void {
+  function abort(task: Task, error: ConnectError): void {
     if (task.state === "settled") return;
-    const error = abortError(task.signal?.reason);
     if (task.state === "queued") {
       queued--;
       settle(task);
@@ -275,9 +283,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           queued++;
         }
         if (signal !== undefined) {
-          task.onAbort = () => abort(task);
+          task.onAbort = () => abort(task, abortError(signal.reason));
           signal.addEventListener("abort", task.onAbort, { once: true });
         }
+        // One timer per call, not an AbortController: this is on every call's path.
+        const { timeoutMs } = call;
+        if (timeoutMs !== null) task.deadlineTimer = setTimeout(() => abort(task, deadlinePassed(timeoutMs)), timeoutMs);
         if (slot !== undefined) run(task, slot);
       });
     },

@@ -83,7 +83,8 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
     child.kill("SIGKILL");
   }, options.readyTimeoutMs);
 
-  // Frame writes in one tick go out in one writev.
+  // Frames written in one turn of the event loop go out in one writev: at load, many calls arrive in the same
+  // turn, and one write (one wake-up of the worker) for all of them is much cheaper than one each.
   const stdin = child.stdin;
   let corked = false;
   const uncork = () => {
@@ -97,7 +98,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
     if (!corked) {
       corked = true;
       stdin.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     }
     stdin.write(head);
     if (rest !== undefined) stdin.write(rest);
@@ -125,6 +126,9 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
     },
   });
   child.stdout.on("data", (chunk: Buffer) => decoder.push(chunk));
+  // Pipe errors end in the child's "close" like any death; they must not crash the runtime.
+  child.stdout.on("error", () => {});
+  child.stderr.on("error", () => {});
 
   let line = "";
   child.stderr.setEncoding("utf8");

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 
 /** Who called, as an authenticator established it; handed to tools for their callbacks. */
@@ -61,5 +61,5 @@ export function createAuthInterceptor(options: AuthOptions): Interceptor {
 }
 
 function digest(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
+  return hash("sha256", text, "buffer") as Buffer;
 }

@@ -67,8 +67,6 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     // Deadline: the client's, capped; a call without one gets the cap.
     const clientTimeout = scope.timeoutMs;
     const timeoutMs = clientTimeout === undefined || clientTimeout > maxTimeoutMs ? maxTimeoutMs : clientTimeout;
-    let timer: NodeJS.Timeout | undefined;
-    let unlink: (() => void) | undefined;
     running++;
     try {
       if (draining_) throw draining();
@@ -83,16 +81,6 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       if (invalid !== undefined) throw invalid;
       if (scope.signal.aborted) throw ConnectError.from(scope.signal.reason);
       if (timeoutMs <= 0) throw deadlineExceeded(name, 0);
-      // The request's own signal carries the client's deadline; only a capped or missing one needs a timer.
-      let signal = scope.signal;
-      if (timeoutMs !== clientTimeout) {
-        const controller = new AbortController();
-        const onAbort = () => controller.abort(scope.signal.reason);
-        scope.signal.addEventListener("abort", onAbort, { once: true });
-        unlink = () => scope.signal.removeEventListener("abort", onAbort);
-        timer = setTimeout(() => controller.abort(deadlineExceeded(name, timeoutMs)), timeoutMs);
-        signal = controller.signal;
-      }
       const output = await entry.tool.invoke(
         {
           args,
@@ -100,7 +88,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
           sessionId: request.sessionId,
           requestId,
           timeoutMs,
-          signal,
+          signal: scope.signal,
           stream: sink !== undefined,
           caller: scope.caller,
         },
@@ -125,8 +113,6 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       }
       throw error;
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      unlink?.();
       running--;
       if (running === 0 && idle !== undefined) idle();
     }

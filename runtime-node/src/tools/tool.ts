@@ -11,9 +11,13 @@ export interface ToolInvocation {
   sessionId: string;
   /** Request id (the caller's or a generated one). */
   requestId: string;
-  /** Time the call has, in milliseconds. */
+  /**
+   * Time the call has, in milliseconds; the tool must stop when it passes (the client's deadline, capped by
+   * the runtime's). The signal need not abort then: a tool that wants one signal for both can combine them
+   * with AbortSignal.timeout. (Python tools get it from the pool's timer.)
+   */
   timeoutMs: number;
-  /** Aborts with a ConnectError (DEADLINE_EXCEEDED or CANCELED) when the call must stop. */
+  /** Aborts with a ConnectError (CANCELED, the client's DEADLINE_EXCEEDED, or UNAVAILABLE on shutdown). */
   signal: AbortSignal;
   /** True for StreamTool: yields reach the sink as chunks. False: a streaming tool's items become a list. */
   stream: boolean;
