@@ -1,10 +1,11 @@
-// `node bench/profile.mjs [--target connect-echo|connect-echo-fast|grpc-js-echo|runtime]... [--client grpc]`:
+// `node bench/profile.mjs [--target connect-echo|connect-echo-fast|grpc-js-echo|runtime|runtime-fast]... [--client grpc]`:
 // CPU-profiles a server under load and prints where its time goes.
 // The load generator runs in its own process; the server runs under `node --cpu-prof` and exits cleanly so V8
 // writes the profile. Findings are written up in bench/PROFILE.md.
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { aggregateProfile } from "./lib/cpuprofile.mjs";
 import { startLoadProcess } from "./lib/load-process.mjs";
@@ -31,9 +32,10 @@ const pct = (v, all) => `${((100 * v) / all).toFixed(1).padStart(5)}%`;
 async function profileTarget(load, target) {
   const dir = mkdtempSync(join(tmpdir(), `bench-prof-${target}-`));
   const execArgv = ["--cpu-prof", "--cpu-prof-dir", dir];
+  const fastPath = ["--import", fileURLToPath(new URL("./fast-path/register.mjs", import.meta.url))];
   const server =
-    target === "runtime"
-      ? await startRuntime({ maxMessageBytes: 12 * MIB, execArgv })
+    target === "runtime" || target === "runtime-fast"
+      ? await startRuntime({ maxMessageBytes: 12 * MIB, execArgv: target === "runtime" ? execArgv : [...fastPath, ...execArgv] })
       : await startBaseline(target, { execArgv, env: { BENCH_MAX_MESSAGE_BYTES: String(12 * MIB) } });
   const run = await load.run({
     client: values.client,

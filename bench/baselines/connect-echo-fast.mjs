@@ -1,4 +1,4 @@
-// Baseline 1b: baseline 1 plus the unary gRPC fast path (grpc-unary-fast-path.mjs) in front of connect-node.
+// Baseline 1b: baseline 1 plus the unary gRPC fast path (../fast-path/) in front of connect-node.
 // BENCH_FAST_PATH_MODE picks where it hooks in:
 // - "stream" (default): a raw http2 "stream" listener that takes fast-path calls before Node's compatibility layer
 //   sees them and hands every other stream to it (this relies on the listener Node installs for "request").
@@ -7,14 +7,13 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { ADAPTER_OPTIONS, BASELINE_MAX_MESSAGE_BYTES, executeToolEcho } from "./echo-service.mjs";
-import { createGrpcUnaryFastPath } from "./grpc-unary-fast-path.mjs";
+import { createGrpcUnaryFastPath } from "../fast-path/grpc-unary-fast-path.mjs";
 import { announce, listenOnePort } from "./one-port.mjs";
 
 const implementation = { executeTool: executeToolEcho };
 const handler = connectNodeAdapter({ routes: (router) => router.service(ToolService, implementation), ...ADAPTER_OPTIONS });
 const fast = createGrpcUnaryFastPath({
-  service: ToolService,
-  implementation,
+  services: [{ service: ToolService, implementation }],
   readMaxBytes: ADAPTER_OPTIONS.readMaxBytes,
   writeMaxBytes: ADAPTER_OPTIONS.writeMaxBytes,
 });

@@ -19,16 +19,17 @@ const CALL_DONE = new ConnectError("call finished", Code.Canceled);
 const STREAM_CLOSED = new ConnectError("the client closed the stream", Code.Canceled);
 
 /**
- * Creates the fast path for the unary methods of one service.
+ * Creates the fast path for the unary methods of some services.
  *
  * Options:
- * - service: the service descriptor (e.g. ToolService from the generated code).
- * - implementation: the same Partial<ServiceImpl> given to router.service().
+ * - services: [{ service, implementation }]: descriptors (e.g. ToolService) and the same Partial<ServiceImpl>
+ *   objects given to router.service().
  * - readMaxBytes, writeMaxBytes: message size limits, as for connectNodeAdapter.
  * - maxTimeoutMs: the largest grpc-timeout accepted (default: no limit), as for connectNodeAdapter.
  * - interceptors: connect interceptors, applied as connect-node applies them.
  * - shutdownSignal: aborts every call's context when the server shuts down.
- * - contextValues: (headers) => ContextValues, per call.
+ * - contextValues: (request) => ContextValues, per call, as connectNodeAdapter's option (request: the
+ *   compatibility-layer request when serve() got one, else the raw headers).
  *
  * Returns { accepts(headers), serve(stream, headers, compat?) }: accepts() says whether a request (HTTP/2
  * pseudo and regular headers, lower-case) is a binary, uncompressed gRPC call of one of these unary methods;
@@ -36,8 +37,7 @@ const STREAM_CLOSED = new ConnectError("the client closed the stream", Code.Canc
  * then read from req and the answer written through res (Node's compatibility layer owns the stream's trailers).
  */
 export function createGrpcUnaryFastPath({
-  service,
-  implementation,
+  services,
   readMaxBytes = 0xffffffff,
   writeMaxBytes = 0xffffffff,
   maxTimeoutMs = Number.MAX_SAFE_INTEGER,
@@ -45,11 +45,13 @@ export function createGrpcUnaryFastPath({
   shutdownSignal,
   contextValues,
 }) {
-  const spec = createServiceImplSpec(service, implementation);
   const methods = new Map();
-  for (const method of service.methods) {
-    if (method.methodKind === "unary" && typeof implementation[method.localName] === "function") {
-      methods.set(`/${service.typeName}/${method.name}`, spec.methods[method.localName]);
+  for (const { service, implementation } of services) {
+    const spec = createServiceImplSpec(service, implementation);
+    for (const method of service.methods) {
+      if (method.methodKind === "unary" && typeof implementation[method.localName] === "function") {
+        methods.set(`/${service.typeName}/${method.name}`, spec.methods[method.localName]);
+      }
     }
   }
 
@@ -66,13 +68,13 @@ export function createGrpcUnaryFastPath({
     const methodSpec = methods.get(headers[":path"]);
     const timeout = parseTimeout(headers["grpc-timeout"] ?? null, maxTimeoutMs);
     const call = createCallContext({
-      service,
+      service: methodSpec.method.parent,
       method: methodSpec.method,
       url: `http://${headers[":authority"]}${headers[":path"]}`,
       headers,
       timeoutMs: timeout.timeoutMs,
       shutdownSignal,
-      contextValues: contextValues?.(headers),
+      contextValues: contextValues?.(compat?.req ?? headers),
       responseHeader: { "content-type": headers["content-type"] },
       responseTrailer: { "grpc-status": "0" },
     });

@@ -4,11 +4,14 @@ function entry(results, target) {
   return results.find((r) => r.target === target && r.stats);
 }
 
-/** Subject calls/s at least `min` times the baseline's, e.g. ratioAtLeast("...", "grpc-js-echo", 0.8). */
-export function ratioAtLeast(text, baseline, min) {
+/**
+ * Subject calls/s at least `min` times the baseline's, e.g. ratioAtLeast("...", "grpc-js-echo", 0.8).
+ * `subject` names another entry of the row to test instead of the row's subject.
+ */
+export function ratioAtLeast(text, baseline, min, subjectTarget) {
   return {
     evaluate(results) {
-      const subject = results[0].stats ? results[0] : undefined;
+      const subject = subjectTarget ? entry(results, subjectTarget) : results[0].stats ? results[0] : undefined;
       const base = entry(results, baseline);
       if (!subject || !base) return { text, value: null, pass: null, detail: "not measured" };
       const value = subject.stats.callsPerSecond / base.stats.callsPerSecond;

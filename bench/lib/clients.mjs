@@ -19,6 +19,7 @@ export const CLIENTS = {
   "raw-h1": "bare Connect-protocol client on node:http (request encoded once; no connect-node client cost)",
   "raw-h2c": "bare Connect-protocol client on node:http2 (request encoded once; no connect-node client cost)",
   pipe: "Node -> Python pipe echo (bench/baselines/pipe_echo.py), no HTTP",
+  worker: "Node -> one real toolbridge worker (python3 -m toolbridge --module examples) over its pipes, no HTTP, no pool",
 };
 
 async function resolveMethod(request) {
@@ -60,7 +61,7 @@ function checkResponse(request, response) {
  * Returns { call() -> Promise<void>, close() -> Promise<void> }.
  */
 export async function createCaller({ client, url, key, request, concurrency, maxMessageBytes, python }) {
-  if (client === "pipe") return createPipeCaller({ request, python });
+  if (client === "pipe" || client === "worker") return createPipeCaller({ request, python, worker: client === "worker" });
   const { service, method } = await resolveMethod(request);
   const message = buildMessage(method, request);
   if (client === "grpc-js") return createGrpcJsCaller({ url, key, method, message, request, maxMessageBytes });
@@ -152,13 +153,14 @@ function createGrpcJsCaller({ url, key, method, message, request, maxMessageByte
   };
 }
 
-async function createPipeCaller({ request, python }) {
-  const pipe = createPipeClient({ python });
+async function createPipeCaller({ request, python, worker }) {
+  const pipe = createPipeClient({ python, worker });
+  await pipe.ready;
   const body = request.payloadBytes > 0 ? payloadOf(request.payloadBytes) : undefined;
   const args = request.message.args ?? {};
   return {
     async call() {
-      const { body: echoed } = await pipe.call(args, body);
+      const { body: echoed } = await pipe.call(request.message.tool, args, body);
       if (request.expectPayloadBytes !== undefined && echoed.length !== request.expectPayloadBytes) {
         throw new Error(`pipe echo returned ${echoed.length} bytes, expected ${request.expectPayloadBytes}`);
       }

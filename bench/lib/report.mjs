@@ -29,7 +29,8 @@ export function printRow(row) {
   }
   out(`${row.title}  [${row.id}]`);
   for (const r of row.results) {
-    const name = pad(`    ${r.label}${r.client !== row.client ? ` (${r.client} client)` : ""}`, 48);
+    const viaOwnClient = r.client !== row.client && r.client !== r.target;
+    const name = pad(`    ${r.label}${viaOwnClient ? ` (${r.client} client)` : ""}`, 48);
     if (!r.stats) {
       out(`${name}not measured: ${firstLine(r.skipped)}`);
       continue;
@@ -43,7 +44,8 @@ export function printRow(row) {
   for (const note of row.notes ?? []) out(`    note: ${note}`);
 }
 
-// CPU per call: server (+ its Python children, when it has any) / load generator.
+// CPU per call: server (+ its Python children, when it has any) / load generator (+ the Python process it drives
+// itself, for the pipe and worker targets).
 function cpu(s) {
   const server = Number.isFinite(s.serverCpuUs) ? num(s.serverCpuUs, 0) : "-";
   const children = s.serverChildrenCpuUs > 0 ? `+${num(s.serverChildrenCpuUs, 0)}` : "";

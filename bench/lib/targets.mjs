@@ -6,12 +6,16 @@ import { startRuntime } from "./runtime.mjs";
 /** What each target is, for the report. */
 export const TARGET_LABELS = {
   runtime: "runtime (Python echo)",
+  "runtime-fast": "runtime + gRPC fast path (bench/fast-path)",
   "connect-echo": "bare connect-node",
   "connect-echo-fast": "bare connect-node + gRPC fast path",
   "connect-echo-fast-request": "bare connect-node + fast path in (req, res)",
   "grpc-js-echo": "bare grpc-js",
   pipe: "bare Node-Python pipe",
+  worker: "one toolbridge worker, no HTTP",
 };
+
+const FAST_PATH_REGISTER = fileURLToPath(new URL("../fast-path/register.mjs", import.meta.url));
 
 const BASELINE_SCRIPTS = {
   "connect-echo": "../baselines/connect-echo.mjs",
@@ -42,11 +46,15 @@ export function createTargets({ runtime, maxMessageBytes, extra = {} }) {
   const env = { BENCH_MAX_MESSAGE_BYTES: String(maxMessageBytes) };
   const starters = {
     runtime: () => startRuntime(runtime),
+    // The same runtime with bench/fast-path injected through a module hook (runtime-node/ itself unchanged).
+    "runtime-fast": () => startRuntime({ ...runtime, execArgv: ["--import", FAST_PATH_REGISTER] }),
     "connect-echo": () => startBaseline("connect-echo", { env }),
     "connect-echo-fast": () => startBaseline("connect-echo-fast", { env }),
     "connect-echo-fast-request": () => startBaseline("connect-echo-fast", { env: { ...env, BENCH_FAST_PATH_MODE: "request" } }),
     "grpc-js-echo": () => startBaseline("grpc-js-echo", { env }),
-    pipe: async () => ({ url: undefined, pid: undefined }), // the load generator spawns the Python process itself
+    // The load generator spawns these Python processes itself.
+    pipe: async () => ({ url: undefined, pid: undefined }),
+    worker: async () => ({ url: undefined, pid: undefined }),
     ...extra,
   };
   const started = new Map();

@@ -19,7 +19,7 @@ export function bytesRows({ maxMessageBytes }) {
       request: bytesRequest(10 * MIB),
       concurrency: 1,
       subject: "runtime",
-      baselines: [{ target: "pipe", client: "pipe" }, { target: "connect-echo" }],
+      baselines: [{ target: "pipe", client: "pipe" }, { target: "worker", client: "worker" }, { target: "connect-echo" }],
       checks: [metricBelow(`10 MiB round trip p50 < 30 ms (${title})`, "p50", 30)],
       notes: [`the runtime runs with --max-message-bytes ${maxMessageBytes} (${(maxMessageBytes / MIB).toFixed(0)} MiB) for this row`],
     }),
