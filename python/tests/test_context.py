@@ -107,6 +107,36 @@ class DeadlineWatchTest(unittest.TestCase):
             soon.check_cancelled()
         self.assertFalse(later.cancelled)
 
+    def test_a_call_added_while_the_watch_scans_is_not_missed(self):
+        scanning, resume = threading.Event(), threading.Event()
+
+        class SlowCalls(dict):
+            """Holds the watch inside its scan until the test lets it go."""
+
+            def values(self):
+                snapshot = list(super().values())
+                if not scanning.is_set():
+                    scanning.set()
+                    resume.wait(WAIT)
+                return snapshot
+
+        calls = SlowCalls()
+        watch = DeadlineWatch(calls)
+        first, _ = make(deadline=time.monotonic() + 60, call_id=1)
+        calls[1] = first
+        watch.watch(first)
+        self.assertTrue(scanning.wait(WAIT))  # the watch thread is now inside its first scan
+        late, _ = make(deadline=time.monotonic() + 0.02, call_id=2)
+        fired = threading.Event()
+        late._on_cancel = fired.set
+        calls[2] = late
+        watcher = threading.Thread(target=watch.watch, args=(late,))
+        watcher.start()
+        resume.set()
+        watcher.join(WAIT)
+        self.assertTrue(fired.wait(WAIT))
+        self.assertFalse(first.cancelled)
+
     def test_calls_without_deadline_are_never_cancelled(self):
         calls = {}
         watch = DeadlineWatch(calls)

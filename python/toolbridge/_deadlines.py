@@ -44,9 +44,10 @@ class DeadlineWatch:
     def _run(self) -> None:
         with self._wake:
             while True:
-                # While scanning, make watch() take the lock: a call added after the scan
-                # passed it must be compared with the value this scan computes.
-                self._next = -_FOREVER
+                # While scanning, keep watch() off its fast path (no deadline is >= +inf): a
+                # call added after the scan passed it must wait for the lock and be compared
+                # with the value this scan computes.
+                self._next = _FOREVER
                 now = time.monotonic()
                 earliest = _FOREVER
                 for ctx in list(self._calls.values()):

@@ -41,6 +41,9 @@ class InlineGuard:
 
     def begin(self) -> int:
         """The reader is about to run a call inline; returns its generation for :meth:`end`."""
+        # Read the generation before raising _busy: once _busy is up the watchdog may promote
+        # a new reader at any moment, and this thread must then see that it lost the role.
+        generation = self._generation
         self._seq += 1
         self._busy = True
         if self._parked:  # read after writing _busy: see _run's park for the other half
@@ -49,7 +52,7 @@ class InlineGuard:
                 self._thread = threading.Thread(target=self._run, name="toolbridge-inline-watchdog", daemon=True)
                 self._thread.start()
             self._wake.set()
-        return self._generation
+        return generation
 
     def end(self, generation: int) -> bool:
         """The inline call ended; True if this thread is still the reader, False if another
