@@ -187,6 +187,25 @@ class StreamToolTest(unittest.TestCase):
         with self.assertRaises(StopIteration):
             next(stream)
 
+    def test_a_dropped_stream_is_cancelled_without_writing_from_its_finalizer(self):
+        self.runtime.handlers["stream_tool"] = lambda params, body: HOLD
+        stream = self.ctx.stream_tool("count")
+        cid = self.runtime.callbacks("stream_tool")[0]["cid"]
+        del stream  # the finalizer may run inside a frame write: it only queues the cancel
+        self.assertEqual(self.runtime.cancels(), [])
+        self.runtime.channel.send_cancels()  # the worker does this before it waits for input
+        self.assertEqual(self.runtime.cancels(), [cid])
+        self.assertEqual(self.runtime.channel._pending, {})
+
+    def test_queued_cancels_go_out_before_the_next_callback(self):
+        self.runtime.handlers["stream_tool"] = lambda params, body: HOLD
+        stream = self.ctx.stream_tool("count")
+        cid = self.runtime.callbacks("stream_tool")[0]["cid"]
+        del stream
+        self.ctx.list_tools()
+        kinds = [(h["t"], h.get("cid")) for h, _ in self.runtime.sent]
+        self.assertLess(kinds.index(("callback_cancel", cid)), len(kinds) - 1)
+
     def test_an_error_ends_the_stream(self):
         self.runtime.handlers["stream_tool"] = lambda params, body: Stream([1], result=Fail("internal", "broke"))
         stream = self.ctx.stream_tool("count")

@@ -56,14 +56,20 @@ class CallbackChannel:
         self._pending: dict[int, Sink] = {}
         self._cids = itertools.count(1)
         self._closed: ToolError | None = None
+        self._cancel_later: list[int] = []
 
     def open(self, call_id: int, op: str, params: dict, body: Any, sink: Sink, binary: bool = False) -> int:
         """Send a ``callback`` frame (``binary`` marks the body as a value, even an empty
         one); its answers go to ``sink``. Returns the cid."""
         if self._closed is not None:
             raise self._closed
+        if self._cancel_later:
+            self.send_cancels()
         cid = next(self._cids)
         self._pending[cid] = sink
+        if self._closed is not None:  # closed while we registered: close() may have missed us
+            self._pending.pop(cid, None)
+            raise self._closed
         header = {"t": "callback", "cid": cid, "call": call_id, "op": op, "params": params}
         if binary or body:
             header["binary"] = True
@@ -86,6 +92,22 @@ class CallbackChannel:
             self.send({"t": "callback_cancel", "cid": cid}, _EMPTY)
         except OSError:
             pass  # the runtime is gone; nobody to tell
+
+    def cancel_soon(self, cid: int) -> None:
+        """Like :meth:`cancel` without an error, but writes nothing now: for finalizers
+        (``__del__``), which may run inside a frame write. The frame goes out with the next
+        callback or when the worker next waits for input (:meth:`send_cancels`)."""
+        if self._pending.pop(cid, None) is not None:
+            self._cancel_later.append(cid)
+
+    def send_cancels(self) -> None:
+        """Send the ``callback_cancel`` frames that :meth:`cancel_soon` queued."""
+        while self._cancel_later:
+            cid = self._cancel_later.pop()
+            try:
+                self.send({"t": "callback_cancel", "cid": cid}, _EMPTY)
+            except OSError:
+                return
 
     def finish(self, cid: int) -> None:
         """Forget a callback whose final reply was read."""

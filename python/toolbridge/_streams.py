@@ -42,10 +42,14 @@ class _StreamBase:
             self._ctx._close_callback(self._cid, cancel=cancel)
 
     def __del__(self) -> None:
-        try:
-            self._finish(cancel=True)
-        except Exception:  # at interpreter exit the channel may be gone
-            pass
+        # A finalizer may run in any thread, even inside a frame write: queue the cancel.
+        if not self._done:
+            self._done = True
+            try:
+                self._ctx._open.pop(self._cid, None)
+                self._ctx._channel.cancel_soon(self._cid)
+            except Exception:  # at interpreter exit the channel may be gone
+                pass
 
 
 class _End(Exception):

@@ -228,8 +228,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     writer.send({"t": "ready", "protocol": PROTOCOL_VERSION, "pid": os.getpid(),
                  "tools": [t.info for t in tools.values()]})
-    reader = FrameReader(frames_in, config.max_message_bytes, before_wait=writer.flush)
-    return Worker(tools, config, reader, writer).serve()
+    worker: Worker
+
+    def before_wait() -> None:
+        worker.channel.send_cancels()
+        writer.flush()
+
+    reader = FrameReader(frames_in, config.max_message_bytes, before_wait=before_wait)
+    worker = Worker(tools, config, reader, writer)
+    return worker.serve()
 
 
 def _fatal_header(message: str, error: BaseException) -> dict:
