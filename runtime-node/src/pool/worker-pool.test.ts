@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
+import { createCallCancel } from "../call-cancel.js";
 import { silentLogger } from "../log.js";
 import type { CancelReason, WorkerExit, WorkerLabel } from "./worker-errors.js";
 import type { CallListener, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
@@ -188,13 +189,13 @@ describe("WorkerPool", () => {
     expect(error.rawMessage).toMatch(/1 calls are already waiting/);
   });
 
-  it("drops a queued call whose signal aborts, without running it", async () => {
+  it("drops a queued call that is cancelled, without running it", async () => {
     const { pool, spawned } = fakePool({ size: 1, concurrency: 1 });
     await pool.start();
     const running = pool.call(call("running"));
-    const controller = new AbortController();
-    const waiting = pool.call(call("waiting"), undefined, controller.signal);
-    controller.abort(new ConnectError("too slow", Code.DeadlineExceeded));
+    const controller = createCallCancel();
+    const waiting = pool.call(call("waiting"), undefined, controller.token);
+    controller.cancel(new ConnectError("too slow", Code.DeadlineExceeded));
     expect((await rejection(waiting)).code).toBe(Code.DeadlineExceeded);
     expect(pool.load().queued).toBe(0);
     spawned[0].finish();
@@ -202,12 +203,12 @@ describe("WorkerPool", () => {
     expect(spawned[0].calls.size).toBe(0);
   });
 
-  it("fails a running call at once when its signal aborts and sends the worker a cancel", async () => {
+  it("fails a running call at once when it is cancelled and sends the worker a cancel", async () => {
     const { pool, spawned } = fakePool({ size: 1 });
     await pool.start();
-    const controller = new AbortController();
-    const running = pool.call(call(), undefined, controller.signal);
-    controller.abort();
+    const controller = createCallCancel();
+    const running = pool.call(call(), undefined, controller.token);
+    controller.cancel(new ConnectError("the client went away", Code.Canceled));
     const error = await rejection(running);
     expect(error.code).toBe(Code.Canceled);
     expect(spawned[0].cancels).toEqual([[1, "canceled"]]);
@@ -243,10 +244,10 @@ describe("WorkerPool", () => {
     await pool.start();
     const old = spawned[0];
     const other = pool.call(call("other"));
-    const controller = new AbortController();
-    const stuck = pool.call(call("stuck"), undefined, controller.signal);
+    const controller = createCallCancel();
+    const stuck = pool.call(call("stuck"), undefined, controller.token);
     const replacement = nextSpawn();
-    controller.abort(new ConnectError("deadline", Code.DeadlineExceeded));
+    controller.cancel(new ConnectError("deadline", Code.DeadlineExceeded));
     expect((await rejection(stuck)).code).toBe(Code.DeadlineExceeded);
     expect(old.cancels).toEqual([[2, "deadline_exceeded"]]);
     const fresh = await replacement;

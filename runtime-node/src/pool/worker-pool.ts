@@ -1,8 +1,8 @@
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToName } from "@toolbridge/proto";
 import type { Logger } from "../log.js";
+import type { CallCancel } from "../call-cancel.js";
 import {
-  abortError,
   cancelReason,
   deadlinePassed,
   poolStopping,
@@ -53,10 +53,10 @@ export interface WorkerPool {
   /** Starts every worker; resolves with the tools they serve, rejects when one cannot start. */
   start(): Promise<WorkerToolInfo[]>;
   /**
-   * Runs a call on the least-loaded worker, or queues it. When `signal` aborts, or the call's `timeoutMs` passes,
-   * the call fails at once (with the signal's reason, or DEADLINE_EXCEEDED) and the worker receives a cancel frame.
+   * Runs a call on the least-loaded worker, or queues it. When `cancel` fires, or the call's `timeoutMs` passes,
+   * the call fails at once (with the cancel's reason, or DEADLINE_EXCEEDED) and the worker receives a cancel frame.
    */
-  call(call: WorkerCall, events?: CallEvents, signal?: AbortSignal): Promise<PoolOutcome>;
+  call(call: WorkerCall, events?: CallEvents, cancel?: CallCancel): Promise<PoolOutcome>;
   /** Current load. */
   load(): PoolLoad;
   /** Refuses new calls, fails waiting ones, lets running ones finish for up to `timeoutMs`, then kills. */
@@ -78,7 +78,6 @@ interface Slot {
 interface Task {
   call: WorkerCall;
   events: CallEvents | undefined;
-  signal: AbortSignal | undefined;
   resolve: (outcome: PoolOutcome) => void;
   reject: (error: ConnectError) => void;
   enqueuedAt: number;
@@ -88,7 +87,7 @@ interface Task {
   abandoned: boolean;
   graceTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
-  onAbort?: () => void;
+  unsubscribe?: () => void;
 }
 
 /** A WorkerPool over the workers `spawn` makes. */
@@ -193,7 +192,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   function settle(task: Task): void {
     task.state = "settled";
-    if (task.onAbort !== undefined) task.signal?.removeEventListener("abort", task.onAbort);
+    task.unsubscribe?.();
     if (task.deadlineTimer !== undefined) clearTimeout(task.deadlineTimer);
   }
 
@@ -261,14 +260,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       }
     },
 
-    call(call, events, signal) {
+    call(call, events, cancel) {
       return new Promise<PoolOutcome>((resolve, reject) => {
         if (stopping) return reject(poolStopping());
-        if (signal?.aborted) return reject(abortError(signal.reason));
+        if (cancel?.reason !== undefined) return reject(cancel.reason);
         const task: Task = {
           call,
           events,
-          signal,
           resolve,
           reject,
           enqueuedAt: performance.now(),
@@ -282,10 +280,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           queue.push(task);
           queued++;
         }
-        if (signal !== undefined) {
-          task.onAbort = () => abort(task, abortError(signal.reason));
-          signal.addEventListener("abort", task.onAbort, { once: true });
-        }
+        if (cancel !== undefined) task.unsubscribe = cancel.subscribe((reason) => abort(task, reason));
         // One timer per call, not an AbortController: this is on every call's path.
         const { timeoutMs } = call;
         if (timeoutMs !== null) task.deadlineTimer = setTimeout(() => abort(task, deadlinePassed(timeoutMs)), timeoutMs);

@@ -33,6 +33,11 @@ export function canceled(tool: string): ConnectError {
   return toolError(Code.Canceled, `the client cancelled the call of tool "${tool}"`, { tool });
 }
 
+/** A stream whose client stopped reading before it ended. */
+export function clientLeft(): ConnectError {
+  return new ConnectError("the client stopped reading the stream", Code.Canceled);
+}
+
 /** A batch with more calls than allowed. */
 export function batchTooLarge(calls: number, maxCalls: number): ConnectError {
   return new ConnectError(`the batch has ${calls} calls; at most ${maxCalls} are allowed`, Code.InvalidArgument);

@@ -3,6 +3,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeToName, toValue } from "@toolbridge/proto";
 import type { ExecuteToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { CallCancel } from "../call-cancel.js";
 import type { Logger } from "../log.js";
 import type { ToolCatalog } from "../tools/catalog.js";
 import type { ToolSink } from "../tools/tool.js";
@@ -19,8 +20,8 @@ export interface ToolRequest {
 
 /** What the RPC around a call contributes: its cancellation, its deadline, its caller. */
 export interface CallScope {
-  /** Aborts when the client cancels, its deadline passes, or the server shuts down. */
-  signal: AbortSignal;
+  /** Fires when the client cancels, its deadline passes, or the server shuts down. */
+  cancel: CallCancel;
   /** Time left before the client's deadline, or undefined when it set none. */
   timeoutMs: number | undefined;
   /** Who is calling, handed to the tool for its callbacks. */
@@ -79,7 +80,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       const args = request.args ?? {};
       const invalid = entry.validate(args);
       if (invalid !== undefined) throw invalid;
-      if (scope.signal.aborted) throw ConnectError.from(scope.signal.reason);
+      if (scope.cancel.reason !== undefined) throw scope.cancel.reason;
       if (timeoutMs <= 0) throw deadlineExceeded(name, 0);
       const output = await entry.tool.invoke(
         {
@@ -88,7 +89,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
           sessionId: request.sessionId,
           requestId,
           timeoutMs,
-          signal: scope.signal,
+          cancel: scope.cancel,
           stream: sink !== undefined,
           caller: scope.caller,
         },

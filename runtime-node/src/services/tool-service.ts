@@ -2,9 +2,11 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { toValue } from "@toolbridge/proto";
 import { type StreamToolResponse, ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import { cancelFromSignal, createCallCancel } from "../call-cancel.js";
+import { abortError } from "../pool/worker-errors.js";
 import type { ToolCatalog } from "../tools/catalog.js";
 import { type BatchLimits, runBatch } from "./batch.js";
-import { streamBacklog } from "./call-errors.js";
+import { clientLeft, streamBacklog } from "./call-errors.js";
 import { createEventQueue } from "./event-queue.js";
 import type { CallScope, ToolRunner } from "./tool-runner.js";
 
@@ -28,7 +30,7 @@ const emptyBytes = new Uint8Array(0);
 export function createToolService(options: ToolServiceOptions): ServiceImpl<typeof ToolService> {
   const { runner, catalog, batch, maxStreamBacklog, callerOf } = options;
   const scopeOf = (context: HandlerContext): CallScope => ({
-    signal: context.signal,
+    cancel: cancelFromSignal(context.signal, abortError),
     timeoutMs: context.timeoutMs(),
     caller: callerOf?.(context),
   });
@@ -43,11 +45,13 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
     },
 
     async *streamTool(request, context) {
-      const stop = new AbortController();
+      // The stream stops on the client's cancel, and also when the client reads too slowly or leaves early.
+      const stop = createCallCancel();
       const scope = scopeOf(context);
-      scope.signal = AbortSignal.any([context.signal, stop.signal]);
+      scope.cancel.subscribe(stop.cancel);
+      scope.cancel = stop.token;
       const events = createEventQueue<StreamToolResponse>(maxStreamBacklog);
-      const overflow = () => stop.abort(streamBacklog(request.tool, maxStreamBacklog));
+      const overflow = () => stop.cancel(streamBacklog(request.tool, maxStreamBacklog));
       let index = 0;
       const sink = {
         chunk(value: JsonValue, payload: Uint8Array | undefined) {
@@ -77,8 +81,8 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
       try {
         yield* events;
       } finally {
-        // The client left early or the stream failed: stop the tool too.
-        stop.abort();
+        // The client left early or the stream failed: stop the tool too (a no-op once it has ended).
+        stop.cancel(clientLeft());
       }
     },
 

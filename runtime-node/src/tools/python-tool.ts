@@ -25,7 +25,7 @@ export function createPythonTools(infos: WorkerToolInfo[], pool: WorkerPool): To
             context: invocation.caller,
           },
           sink,
-          invocation.signal,
+          invocation.cancel,
         );
       },
     };

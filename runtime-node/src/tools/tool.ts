@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import type { ToolInfo } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { CallCancel } from "../call-cancel.js";
 
 /** One call of a tool, as every kind of tool (Python, TypeScript) receives it. */
 export interface ToolInvocation {
@@ -13,12 +14,12 @@ export interface ToolInvocation {
   requestId: string;
   /**
    * Time the call has, in milliseconds; the tool must stop when it passes (the client's deadline, capped by
-   * the runtime's). The signal need not abort then: a tool that wants one signal for both can combine them
-   * with AbortSignal.timeout. (Python tools get it from the pool's timer.)
+   * the runtime's). `cancel` need not fire then: a tool that wants one AbortSignal for both can combine
+   * `cancel.signal` with AbortSignal.timeout. (Python tools get it from the pool's timer.)
    */
   timeoutMs: number;
-  /** Aborts with a ConnectError (CANCELED, the client's DEADLINE_EXCEEDED, or UNAVAILABLE on shutdown). */
-  signal: AbortSignal;
+  /** Fires with a ConnectError (CANCELED, the client's DEADLINE_EXCEEDED, or UNAVAILABLE on shutdown). */
+  cancel: CallCancel;
   /** True for StreamTool: yields reach the sink as chunks. False: a streaming tool's items become a list. */
   stream: boolean;
   /** Who is calling (permissions, nesting), opaque here; callbacks of the call run with it. */
