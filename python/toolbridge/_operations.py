@@ -14,7 +14,7 @@ from typing import Any, Generator
 
 from ._exceptions import InvalidArguments, ToolNotFound, error_from_wire
 from ._result import Result
-from ._variables import Variable, variable_from_wire, variable_type
+from ._variables import variable_from_wire, variable_type
 
 __all__ = [
     "NO_DEFAULT",
