@@ -197,6 +197,23 @@ class StreamToolTest(unittest.TestCase):
         self.assertEqual(self.runtime.cancels(), [cid])
         self.assertEqual(self.runtime.channel._pending, {})
 
+    def test_a_dropped_stream_cancels_at_once_when_the_writer_is_free(self):
+        free = [True]
+        sent = []
+        self.runtime.channel._try_send = lambda header: free[0] and not sent.append(header)
+        self.runtime.handlers["stream_tool"] = lambda params, body: HOLD
+        stream = self.ctx.stream_tool("count")
+        cid = self.runtime.callbacks("stream_tool")[0]["cid"]
+        del stream
+        self.assertEqual(sent, [{"t": "callback_cancel", "cid": cid}])
+        free[0] = False  # a write is under way: the cancel waits in the queue
+        stream = self.ctx.stream_tool("count")
+        busy_cid = self.runtime.callbacks("stream_tool")[1]["cid"]
+        del stream
+        self.assertEqual(len(sent), 1)
+        self.runtime.channel.send_cancels()
+        self.assertEqual(self.runtime.cancels(), [busy_cid])
+
     def test_queued_cancels_go_out_before_the_next_callback(self):
         self.runtime.handlers["stream_tool"] = lambda params, body: HOLD
         stream = self.ctx.stream_tool("count")

@@ -142,6 +142,12 @@ class FrameWriterTest(PipeCase):
         self.assertEqual(reader.read(), ({"t": "b"}, b""))  # already buffered: no wait
         self.assertEqual(len(waits), 1)
 
+    def test_try_send_writes_only_when_no_write_is_under_way(self):
+        self.assertTrue(self.writer.try_send({"t": "callback_cancel", "cid": 1}))
+        self.assertEqual(self.reader.read(), ({"t": "callback_cancel", "cid": 1}, b""))
+        with self.writer._lock:  # as if this thread were inside a write
+            self.assertFalse(self.writer.try_send({"t": "callback_cancel", "cid": 2}))
+
     def test_encode_frame_layout(self):
         frame = encode_frame({"t": "x"}, b"ab")
         header = json.dumps({"t": "x"}, separators=(",", ":")).encode()

@@ -80,6 +80,15 @@ class WorkerCallbackTest(unittest.TestCase):
         self.reply(header["cid"], {"result": "cba"})
         self.assertEqual(self.worker.end(call)[0]["value"], {"value": "hello", "reversed": {"result": "cba"}})
 
+    def test_leaving_a_stream_early_sends_callback_cancel(self):
+        call = self.worker.call("first_of_stream", {"n": 100})
+        header, _ = self.next_callback(call)
+        self.assertEqual(header["op"], "stream_tool")
+        self.worker.send({"t": "reply_chunk", "cid": header["cid"], "value": 1})
+        cancel, _ = self.worker.wait_for(lambda h, b: h["t"] == "callback_cancel" and h["cid"] == header["cid"])
+        self.assertEqual(self.worker.end(call)[0]["value"], 1)
+        self.reply(header["cid"], error={"code": "canceled", "message": "the tool cancelled the callback"})
+
     def test_cancelling_a_call_cancels_its_open_callback(self):
         call = self.worker.call("callback_until_cancelled")
         header, _ = self.next_callback(call)

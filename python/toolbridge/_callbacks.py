@@ -48,11 +48,13 @@ class CallbackChannel:
     """Opens callbacks for calls and routes the runtime's answers to their sinks.
 
     ``send(header, body)`` writes one frame to the runtime (a FrameWriter's ``send`` in the
-    worker, a scripted runtime double in tests).
+    worker, a scripted runtime double in tests); ``try_send(header)``, when given, writes a
+    frame only if that needs no waiting (FrameWriter.try_send).
     """
 
-    def __init__(self, send: Callable[..., None]) -> None:
+    def __init__(self, send: Callable[..., None], try_send: Callable[[dict], bool] | None = None) -> None:
         self.send = send
+        self._try_send = try_send
         self._pending: dict[int, Sink] = {}
         self._cids = itertools.count(1)
         self._closed: ToolError | None = None
@@ -94,11 +96,18 @@ class CallbackChannel:
             pass  # the runtime is gone; nobody to tell
 
     def cancel_soon(self, cid: int) -> None:
-        """Like :meth:`cancel` without an error, but writes nothing now: for finalizers
-        (``__del__``), which may run inside a frame write. The frame goes out with the next
-        callback or when the worker next waits for input (:meth:`send_cancels`)."""
-        if self._pending.pop(cid, None) is not None:
-            self._cancel_later.append(cid)
+        """Like :meth:`cancel` without an error, for finalizers (``__del__``), which may run
+        inside a frame write: it never waits for the writer. When the frame cannot go out at
+        once it goes with the next callback, or when the worker next waits for input
+        (:meth:`send_cancels`)."""
+        if self._pending.pop(cid, None) is None:
+            return
+        try:
+            if self._try_send is not None and self._try_send({"t": "callback_cancel", "cid": cid}):
+                return
+        except OSError:
+            return
+        self._cancel_later.append(cid)
 
     def send_cancels(self) -> None:
         """Send the ``callback_cancel`` frames that :meth:`cancel_soon` queued."""

@@ -254,6 +254,18 @@ class FrameWriter:
             self.check_body(body)
         self.write(self.encode(header, value=value), body)
 
+    def try_send(self, header: dict) -> bool:
+        """Write a small body-less frame only if no write is under way (never waits, so a
+        finalizer may call it, even one that runs inside a write); False if it did not."""
+        encoded = self.encode(header)
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            _write_all(self._fd, _PREFIX.pack(len(encoded), 0) + encoded)
+        finally:
+            self._lock.release()
+        return True
+
     def write(self, encoded_header: bytes, body: Any = _EMPTY) -> None:
         """Write one frame whose header is already encoded."""
         prefix = _PREFIX.pack(len(encoded_header), len(body)) + encoded_header

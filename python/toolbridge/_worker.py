@@ -55,7 +55,7 @@ class Worker:
         self._reader = reader
         self._writer = writer
         self._calls: dict[int, ContextBase] = {}
-        self.channel = CallbackChannel(writer.send)
+        self.channel = CallbackChannel(writer.send, writer.try_send)
         self._runner = CallRunner(writer, self._ended)
         self._pool = ThreadPool(config.threads)
         self._loop = EventLoopThread()
