@@ -8,6 +8,7 @@ import unittest
 from toolbridge import ResourceExhausted
 from toolbridge._buffers import freeze, new_bytes, zero_copy
 from toolbridge._frames import FrameError, FrameReader, FrameWriter, encode_frame
+from toolbridge._json_codec import decode_json, encode_json
 
 LIMIT = 16 << 20
 
@@ -152,6 +153,25 @@ class FrameWriterTest(PipeCase):
         frame = encode_frame({"t": "x"}, b"ab")
         header = json.dumps({"t": "x"}, separators=(",", ":")).encode()
         self.assertEqual(frame, len(header).to_bytes(4, "big") + (2).to_bytes(4, "big") + header + b"ab")
+
+
+class JsonCodecTest(unittest.TestCase):
+    def test_compact_ascii_output(self):
+        self.assertEqual(encode_json({"a": [1, 2.5, "é", None, True]}), '{"a":[1,2.5,"\\u00e9",null,true]}')
+
+    def test_refuses_nan_and_non_json_values(self):
+        with self.assertRaises(ValueError):
+            encode_json(float("inf"))
+        with self.assertRaisesRegex(TypeError, "Object of type set is not JSON serializable"):
+            encode_json({1})
+
+    def test_decodes_like_json_loads(self):
+        self.assertEqual(decode_json('{"a":[1,{"b":null}]}'), {"a": [1, {"b": None}]})
+        self.assertEqual(decode_json(' {"a": 1} '), {"a": 1})
+        with self.assertRaises(ValueError):
+            decode_json('{"a": 1} trailing')
+        with self.assertRaises(ValueError):
+            decode_json("")
 
 
 class NewBytesTest(unittest.TestCase):

@@ -8,7 +8,6 @@ writes a whole frame with one ``writev`` under one lock, without concatenating t
 
 from __future__ import annotations
 
-import json
 import os
 import struct
 import threading
@@ -16,13 +15,13 @@ from typing import Any, Callable
 
 from ._buffers import freeze, new_bytes
 from ._exceptions import ResourceExhausted
+from ._json_codec import decode_json, encode_json
 
 __all__ = [
     "MAX_HEADER_BYTES",
     "FrameError",
     "FrameReader",
     "FrameWriter",
-    "decode_json",
     "encode_frame",
     "set_pipe_size",
 ]
@@ -38,39 +37,6 @@ _DEFER_FRAMES = 128
 _EMPTY = b""
 
 
-def _not_serializable(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-def _json_codec() -> tuple[Callable[[Any], str], Callable[[str], Any]]:
-    """Encoder and decoder without the per-call set-up of json.dumps and json.loads: the
-    C encoder is made once (no circular-reference markers, so it holds no state between
-    calls and is safe from any thread; a cycle ends in RecursionError), and the C scanner
-    is called directly."""
-    from json import encoder, scanner
-
-    decoder = json.JSONDecoder()
-    scan = decoder.scan_once
-
-    def decode(text: str) -> Any:
-        try:
-            value, end = scan(text, 0)
-        except StopIteration:
-            return decoder.decode(text)  # raises the usual, readable ValueError
-        if end != len(text):
-            return decoder.decode(text)
-        return value
-
-    if encoder.c_make_encoder is None or scanner.c_make_scanner is None:  # pragma: no cover
-        slow = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-        return slow.encode, json.loads
-    make = encoder.c_make_encoder(
-        None, _not_serializable, encoder.c_encode_basestring_ascii, None, ":", ",", False, False, False
-    )
-    return (lambda value: "".join(make(value, 0))), decode
-
-
-_encode_json, decode_json = _json_codec()
 
 
 class FrameError(Exception):
@@ -89,7 +55,7 @@ def set_pipe_size(fd: int, size: int = 1 << 20) -> None:
 
 def encode_frame(header: dict, body: Any = _EMPTY) -> bytes:
     """One frame as bytes (tests and small frames; the worker writes with FrameWriter)."""
-    encoded = _encode_json(header).encode()
+    encoded = encode_json(header).encode()
     return _PREFIX.pack(len(encoded), len(body)) + encoded + bytes(body)
 
 
@@ -231,7 +197,7 @@ class FrameWriter:
         """The header's bytes. Raises ResourceExhausted when it is over 16 MiB, or over the
         message limit when ``value`` says it carries a tool's value (a result or a chunk);
         TypeError or ValueError when it is not JSON."""
-        encoded = _encode_json(header).encode()
+        encoded = encode_json(header).encode()
         limit = self._max_value if value else MAX_HEADER_BYTES
         if len(encoded) > limit:
             raise ResourceExhausted(
