@@ -110,7 +110,7 @@ export function createGrpcUnaryFastPath({
         const error = ConnectError.from(reason, Code.Internal);
         call.abort(error);
         if (stream.destroyed || stream.headersSent) return;
-        reply.trailersOnly({ ...call.responseHeaders(), ...headersObject(setTrailerStatus(new Headers(call.responseTrailers()), error)) });
+        reply.error(call.responseHeaders(), headersObject(setTrailerStatus(new Headers(call.responseTrailers()), error)));
       });
   }
 
@@ -125,9 +125,9 @@ function streamReply(stream) {
       stream.once("wantTrailers", () => stream.sendTrailers(trailers));
       writeEnvelope(stream, bytes);
     },
-    // The status travels in the only HEADERS frame.
-    trailersOnly(headers) {
-      stream.respond({ ":status": 200, ...headers }, { endStream: true });
+    // Trailers-only: the status travels in the only HEADERS frame.
+    error(headers, status) {
+      stream.respond({ ":status": 200, ...headers, ...status }, { endStream: true });
     },
   };
 }
@@ -140,8 +140,10 @@ function compatReply(res) {
       res.addTrailers(trailers);
       writeEnvelope(res, bytes);
     },
-    trailersOnly(headers) {
+    // The compatibility layer always ends with a trailing HEADERS frame, so the status goes there.
+    error(headers, status) {
       res.writeHead(200, headers);
+      res.addTrailers(status);
       res.end();
     },
   };
