@@ -1,0 +1,157 @@
+import { ConnectError } from "@connectrpc/connect";
+import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
+import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
+import { SessionService } from "@toolbridge/proto/gen/toolbridge/v1/session_pb";
+import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Access } from "./auth/access.js";
+import { createAuthenticate } from "./auth/authenticate.js";
+import { createCallContexts } from "./auth/call-context.js";
+import { createAuthInterceptor } from "./auth/interceptor.js";
+import { createJwtSigner } from "./auth/jwt-signer.js";
+import { type AuthVariables, authMiddleware } from "./auth/middleware.js";
+import { mountConnect } from "./connect/mount.js";
+import { corsMiddleware } from "./cors.js";
+import { type GatewayOptions, resolveGatewayOptions } from "./options.js";
+import { bodyTooLarge, restError, restStatus } from "./rest/errors.js";
+import { executeRoute } from "./rest/execute.js";
+import { healthzRoute } from "./rest/healthz.js";
+import { resolveRoute } from "./rest/resolve.js";
+import { streamRoute } from "./rest/stream.js";
+import { createCallRouter } from "./routing/call-router.js";
+import { createRuntimeDirectory } from "./routing/directory.js";
+import { createRuntimePicker } from "./routing/picker.js";
+import { createRuntimeClients } from "./routing/runtime-clients.js";
+import { createToolDispatch } from "./routing/tool-dispatch.js";
+import { shuttingDown } from "./services/errors.js";
+import { createHealthService, createServingState } from "./services/health-service.js";
+import { createRegistryService } from "./services/registry-service.js";
+import { createSessionService } from "./services/session-service.js";
+import { createToolService } from "./services/tool-service.js";
+import { createVariableService } from "./services/variable-service.js";
+import { createSessionReleaser } from "./sessions/release-session.js";
+import { createSessionAccess } from "./sessions/session-access.js";
+
+/** A gateway: a Hono app to serve, and its life cycle. */
+export interface Gateway {
+  /**
+   * The app: Connect and gRPC-Web at /toolbridge.v1.<Service>/<Method> and /grpc.health.v1.Health/...,
+   * REST at /cluster-tools/execute, /cluster-tools/resolve, /v1/tools/{name}:stream and /healthz.
+   * Serve `app.fetch` (adapter/node.ts on Node, the default export on Workers) or call `app.request` in tests.
+   */
+  readonly app: Hono<{ Variables: AuthVariables }>;
+  /** Starts stopping: health turns NOT_SERVING and variable watches end; other calls go on. */
+  drain(): void;
+  /** Ends every call still running with UNAVAILABLE. The store is the caller's to close. */
+  close(): Promise<void>;
+}
+
+// Room for the fields around a payload (names, ids, envelope) on top of the message limit.
+const messageOverheadBytes = 64 * 1024;
+
+const serviceAccess = new Map<string, Access>([
+  [Health.typeName, "open"],
+  [RegistryService.typeName, "runtime"],
+]);
+
+/** A Gateway with these options; nothing listens until the app is served. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const o = resolveGatewayOptions(options);
+  const { store, log } = o;
+  const signer = createJwtSigner(o.runtimeKey);
+  const callContexts = createCallContexts({ signer, ttlMs: o.callContextTtlMs, maxDepth: o.maxCallDepth, maxEntries: o.cacheEntries });
+  const authenticate = createAuthenticate({
+    keys: store,
+    runtimeKey: o.runtimeKey,
+    callContexts,
+    insecure: o.insecure,
+    keyCacheMs: o.apiKeyCacheMs,
+    unknownKeyCacheMs: o.unknownKeyCacheMs,
+    maxEntries: o.cacheEntries,
+  });
+  const directory = createRuntimeDirectory({ registry: store, cacheMs: o.directoryCacheMs, log });
+  const picker = createRuntimePicker({ markDownMs: o.markDownMs });
+  const clients = createRuntimeClients(o.runtimeTransport);
+  const router = createCallRouter({ directory, picker, log });
+  const sessions = createSessionAccess({ store, ownerCacheMs: o.sessionOwnerCacheMs, maxEntries: o.cacheEntries });
+  const dispatch = createToolDispatch({
+    router,
+    directory,
+    picker,
+    clients,
+    sessions,
+    state: store,
+    callContexts,
+    runtimeKey: o.runtimeKey,
+    maxTimeoutMs: o.maxTimeoutMs,
+    sessionToolEndpoints: o.sessionToolEndpoints,
+    log,
+  });
+  const serving = createServingState();
+  const watchesEnd = new AbortController();
+  const shutdown = new AbortController();
+  const maxBytes = o.maxMessageBytes + messageOverheadBytes;
+
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.onError((err, c) => {
+    if (!(err instanceof ConnectError)) log.error(`unexpected failure on ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
+    return c.json({ success: false, error: restError(err) }, restStatus(err) as 400);
+  });
+  app.use("*", corsMiddleware(o.corsOrigins));
+
+  app.get("/healthz", healthzRoute(serving));
+  const limit = bodyLimit({ maxSize: maxBytes, onError: () => Promise.reject(bodyTooLarge(maxBytes)) });
+  const auth = authMiddleware(authenticate);
+  app.post("/cluster-tools/execute", limit, auth, executeRoute(dispatch));
+  app.post("/cluster-tools/resolve", limit, auth, resolveRoute(dispatch));
+  app.post("/v1/tools/:spec", limit, auth, streamRoute(dispatch));
+
+  mountConnect(app, {
+    routes(r) {
+      r.service(ToolService, createToolService({ dispatch, batch: { maxCalls: o.maxBatchCalls, defaultParallel: o.defaultBatchParallel, maxParallel: o.maxBatchParallel } }));
+      r.service(
+        SessionService,
+        createSessionService({
+          store,
+          sessions,
+          directory,
+          release: createSessionReleaser({ directory, clients, runtimeKey: o.runtimeKey, timeoutMs: o.releaseTimeoutMs, log }),
+          signer,
+          sessionToolEndpoints: o.sessionToolEndpoints,
+          defaultTtlMs: o.defaultSessionTtlMs,
+          maxTtlMs: o.maxSessionTtlMs,
+          defaultTokenTtlMs: o.defaultSessionTokenTtlMs,
+          maxTokenTtlMs: o.maxSessionTokenTtlMs,
+        }),
+      );
+      r.service(VariableService, createVariableService({ store, sessions, shutdown: watchesEnd.signal }));
+      r.service(
+        RegistryService,
+        createRegistryService({ registry: store, directory, clients, ttlMs: o.registryTtlMs, heartbeatIntervalMs: o.heartbeatIntervalMs }),
+      );
+      r.service(
+        Health,
+        createHealthService(serving, [ToolService.typeName, SessionService.typeName, VariableService.typeName, RegistryService.typeName]),
+      );
+    },
+    interceptors: [createAuthInterceptor({ authenticate, access: serviceAccess })],
+    readMaxBytes: maxBytes,
+    writeMaxBytes: maxBytes,
+    shutdownSignal: shutdown.signal,
+  });
+
+  return {
+    app,
+    drain() {
+      serving.drain();
+      watchesEnd.abort();
+    },
+    async close() {
+      serving.drain();
+      watchesEnd.abort();
+      shutdown.abort(shuttingDown());
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// @toolbridge/gateway: the web-standard gateway core. Node-only pieces (the Redis-protocol store,
+// the Node adapter) have their own entry points: ./store/redis-store.js and ./adapter/node.js.
+export { generateApiKey, hashApiKey, provisionApiKey, revokeApiKey } from "./auth/api-keys.js";
+export { callContextAudience, callContextHeader, type CallContextClaims } from "./auth/call-context.js";
+export { anonymousOrg, type Principal, type PrincipalKind } from "./auth/principal.js";
+export { sessionTokenAudience, type SessionTokenClaims } from "./auth/session-token.js";
+export { createGateway, type Gateway } from "./gateway.js";
+export { createLogger, type Logger, type LoggerOptions, type LogLevel, silentLogger } from "./log.js";
+export { type Announcement, type AnnounceOptions, announceRuntime } from "./registry/runtime-announcer.js";
+export { type GatewayOptions, gatewayDefaults, resolveGatewayOptions } from "./options.js";
+export * from "./store/index.js";

@@ -1,0 +1,18 @@
+import type { Context } from "hono";
+import type { AuthVariables } from "../auth/middleware.js";
+import type { ToolDispatch } from "../routing/tool-dispatch.js";
+import { jsonObjectBody, stringField } from "./request-body.js";
+
+/**
+ * POST /cluster-tools/resolve: `{"tool_name", "session_id"?}` -> `{"success": true, "endpoint",
+ * "runtime_id"}`, the runtime a call would go to now; an unknown tool is a 404 with an error.
+ */
+export function resolveRoute(dispatch: ToolDispatch) {
+  return async (c: Context<{ Variables: AuthVariables }>) => {
+    const body = await jsonObjectBody(c);
+    const tool = stringField(body, "tool_name", true);
+    const sessionId = stringField(body, "session_id", false);
+    const resolution = await dispatch.resolve(c.get("principal"), tool, sessionId);
+    return c.json({ success: true, endpoint: resolution.endpoint, runtime_id: resolution.runtimeId });
+  };
+}

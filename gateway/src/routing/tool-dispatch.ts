@@ -1,0 +1,229 @@
+import { create } from "@bufbuild/protobuf";
+import type { CallOptions } from "@connectrpc/connect";
+import {
+  type ExecuteToolRequest,
+  type ExecuteToolResponse,
+  type StreamToolRequest,
+  type StreamToolResponse,
+  type ToolInfo,
+  ToolInfoSchema,
+} from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import { callContextHeader, type CallContexts } from "../auth/call-context.js";
+import { checkToolAllowed, mayCall, type Principal } from "../auth/principal.js";
+import type { Logger } from "../log.js";
+import type { SessionAccess } from "../sessions/session-access.js";
+import type { SessionStateStore, SessionTool } from "../store/store.js";
+import type { CallRouter } from "./call-router.js";
+import type { DirectorySnapshot, RuntimeDirectory } from "./directory.js";
+import { fromRuntimeFailure, noRuntimeServes, sessionToolGone } from "./errors.js";
+import type { RuntimePicker } from "./picker.js";
+import type { RuntimeClients } from "./runtime-clients.js";
+
+/** The cancellation and deadline of the request a call serves. */
+export interface CallScope {
+  /** Aborts when the caller goes away or its deadline passes. */
+  signal?: AbortSignal;
+  /** Time left before the caller's deadline; undefined when it set none. */
+  timeoutMs?: number;
+}
+
+/** A session as the calls in it see it: its pin and its own tools, read once per request. */
+export interface SessionScope {
+  /** The session's id. */
+  readonly id: string;
+  /** The runtime the session is pinned to, if any. */
+  pinned: string | undefined;
+  /** The session's own tools by name. */
+  readonly tools: ReadonlyMap<string, SessionTool>;
+}
+
+/** Options of createToolDispatch. */
+export interface ToolDispatchOptions {
+  /** Picks runtimes and retries refused connections. */
+  router: CallRouter;
+  /** The live runtimes. */
+  directory: RuntimeDirectory;
+  /** Knows runtimes marked down. */
+  picker: RuntimePicker;
+  /** Clients by URL. */
+  clients: RuntimeClients;
+  /** Session ownership. */
+  sessions: SessionAccess;
+  /** Affinity and session tools. */
+  state: SessionStateStore;
+  /** Signs the call context sent with each call. */
+  callContexts: CallContexts;
+  /** The runtime credential sent to registered runtimes. */
+  runtimeKey: string;
+  /** Longest deadline passed on. */
+  maxTimeoutMs: number;
+  /** URL prefixes of session tool endpoints besides registered runtimes. */
+  sessionToolEndpoints: readonly string[];
+  /** Gets a debug line per call. */
+  log: Logger;
+}
+
+/** Where a call of a tool would go. */
+export interface Resolution {
+  /** The runtime's id, or "" for a session tool endpoint that is not a registered runtime. */
+  runtimeId: string;
+  /** Its base URL. */
+  endpoint: string;
+}
+
+/**
+ * Tool calls from any front (Connect, REST, SSE, batch items): the permission checks that come
+ * before anything reaches a runtime, the session (touched once, its pin and its own tools), the
+ * runtime choice with retries of refused connections, and the headers every runtime call carries.
+ */
+export interface ToolDispatch {
+  /** The tools the principal may call: those of every live runtime, and the session's own. */
+  listTools(principal: Principal, sessionId: string): Promise<ToolInfo[]>;
+  /** Where a call would go now. */
+  resolve(principal: Principal, tool: string, sessionId: string): Promise<Resolution>;
+  /** PERMISSION_DENIED, FAILED_PRECONDITION (cycle) or RESOURCE_EXHAUSTED (depth) for a call the principal may not make. */
+  check(principal: Principal, tool: string): void;
+  /** The session scope for calls in a session (touching it once); undefined for "". */
+  openSession(principal: Principal, sessionId: string): Promise<SessionScope | undefined>;
+  /** Runs a unary call; `session` from openSession when the caller opened it already. */
+  execute(principal: Principal, call: ExecuteToolRequest, scope: CallScope, session?: SessionScope): Promise<ExecuteToolResponse>;
+  /** Runs a streaming call. */
+  stream(principal: Principal, call: StreamToolRequest, scope: CallScope): AsyncIterable<StreamToolResponse>;
+}
+
+/** A ToolDispatch. */
+export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
+  const { router, directory, picker, clients, sessions, state, callContexts, maxTimeoutMs, log } = options;
+  const authorization = `Bearer ${options.runtimeKey}`;
+
+  function check(principal: Principal, tool: string): void {
+    if (tool === "") throw noRuntimeServes("");
+    checkToolAllowed(principal, tool);
+    callContexts.checkChain(principal, tool);
+  }
+
+  async function openSession(principal: Principal, sessionId: string): Promise<SessionScope | undefined> {
+    if (sessionId === "") return undefined;
+    // Reading the session's tools extends it too: read them alongside only once it is known to be the caller's.
+    const record = await sessions.touch(principal, sessionId);
+    const tools = await state.listSessionTools(sessionId);
+    return { id: sessionId, pinned: record.runtimeId, tools: new Map(tools.map((t) => [t.tool.name, t])) };
+  }
+
+  async function callOptions(principal: Principal, call: { tool: string; sessionId: string }, scope: CallScope, trusted: boolean) {
+    const timeoutMs = scope.timeoutMs === undefined ? undefined : Math.min(scope.timeoutMs, maxTimeoutMs);
+    const context = await callContexts.headerFor(principal, call.sessionId, call.tool, timeoutMs ?? maxTimeoutMs);
+    const headers: Record<string, string> = { [callContextHeader]: context };
+    // The runtime key goes to registered runtimes only, never to another endpoint a client named.
+    if (trusted) headers.authorization = authorization;
+    const callOptions: CallOptions = { headers, signal: scope.signal, timeoutMs };
+    return callOptions;
+  }
+
+  /** Where a session tool is served, and whether it is a registered runtime. */
+  function sessionToolTarget(snapshot: DirectorySnapshot, sessionTool: SessionTool): { url: string; trusted: boolean } {
+    const url = sessionTool.endpoint.replace(/\/+$/, "");
+    if (snapshot.byUrl.has(url)) return { url, trusted: true };
+    if (options.sessionToolEndpoints.some((prefix) => url.startsWith(prefix))) return { url, trusted: false };
+    throw sessionToolGone(sessionTool.tool.name);
+  }
+
+  /**
+   * Pins the session to the runtime that served it, unless it is pinned to a live runtime already.
+   * The call has run by then, so a failure here is logged, not given to the caller (who might retry it).
+   */
+  async function pin(session: SessionScope | undefined, runtimeId: string): Promise<void> {
+    if (session === undefined || session.pinned === runtimeId) return;
+    const pinned = session.pinned;
+    try {
+      if (pinned !== undefined) {
+        const snapshot = await directory.snapshot();
+        if (snapshot.byId.has(pinned) && !picker.isDown(pinned)) return;
+      }
+      session.pinned = await state.setAffinity(session.id, runtimeId, { ifAbsent: pinned === undefined });
+    } catch (err) {
+      log.warn(`could not pin session '${session.id}' to runtime '${runtimeId}': ${(err as Error).message}`);
+    }
+  }
+
+  return {
+    check,
+    openSession,
+
+    async listTools(principal, sessionId) {
+      const [snapshot, session] = await Promise.all([directory.snapshot(), openSession(principal, sessionId)]);
+      const tools = snapshot.tools.filter((t) => mayCall(principal, t.name));
+      if (session === undefined) return tools;
+      const own = [...session.tools.values()]
+        .filter((t) => mayCall(principal, t.tool.name))
+        .map((t) => create(ToolInfoSchema, { ...t.tool, sessionScoped: true }));
+      const ownNames = new Set(own.map((t) => t.name));
+      return [...tools.filter((t) => !ownNames.has(t.name)), ...own].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+
+    async resolve(principal, tool, sessionId) {
+      check(principal, tool);
+      const session = await openSession(principal, sessionId);
+      const sessionTool = session?.tools.get(tool);
+      if (sessionTool !== undefined) {
+        const snapshot = await directory.snapshot();
+        const target = sessionToolTarget(snapshot, sessionTool);
+        return { runtimeId: snapshot.byUrl.get(target.url)?.id ?? "", endpoint: target.url };
+      }
+      const runtime = await router.resolve(tool, session?.pinned);
+      return { runtimeId: runtime.id, endpoint: runtime.url };
+    },
+
+    async execute(principal, call, scope, opened) {
+      const started = log.debugEnabled ? performance.now() : 0;
+      check(principal, call.tool);
+      const session = opened ?? (await openSession(principal, call.sessionId));
+      const sessionTool = session?.tools.get(call.tool);
+      let response: ExecuteToolResponse;
+      if (sessionTool !== undefined) {
+        const target = sessionToolTarget(await directory.snapshot(), sessionTool);
+        const callOpts = await callOptions(principal, call, scope, target.trusted);
+        try {
+          response = await clients.get(target.url).tools.executeTool(call, callOpts);
+        } catch (err) {
+          throw fromRuntimeFailure(err, target.url, call.tool);
+        }
+      } else {
+        const callOpts = await callOptions(principal, call, scope, true);
+        const { value, runtime } = await router.unary(call.tool, session?.pinned, (rt) =>
+          clients.get(rt.url).tools.executeTool(call, callOpts),
+        );
+        response = value;
+        await pin(session, runtime.id);
+      }
+      if (log.debugEnabled) {
+        log.debug(`call tool=${call.tool} runtime=${response.runtimeId} ms=${(performance.now() - started).toFixed(2)}`);
+      }
+      return response;
+    },
+
+    async *stream(principal, call, scope) {
+      check(principal, call.tool);
+      const session = await openSession(principal, call.sessionId);
+      const sessionTool = session?.tools.get(call.tool);
+      if (sessionTool !== undefined) {
+        const target = sessionToolTarget(await directory.snapshot(), sessionTool);
+        const callOpts = await callOptions(principal, call, scope, target.trusted);
+        try {
+          yield* clients.get(target.url).tools.streamTool(call, callOpts);
+        } catch (err) {
+          throw fromRuntimeFailure(err, target.url, call.tool);
+        }
+        return;
+      }
+      const callOpts = await callOptions(principal, call, scope, true);
+      const routed = await router.stream(call.tool, session?.pinned, (rt) => clients.get(rt.url).tools.streamTool(call, callOpts));
+      try {
+        await pin(session, routed.runtime.id);
+        yield* routed.messages;
+      } finally {
+        routed.release();
+      }
+    },
+  };
+}
