@@ -25,6 +25,8 @@ export interface StubRuntime {
   readonly released: string[];
   /** While true, every call fails as if the connection were refused. */
   refuse: boolean;
+  /** While true, calls reach the stub but their connection then breaks (ECONNRESET). */
+  reset: boolean;
   /** ReleaseSession answers UNIMPLEMENTED while true. */
   releaseUnimplemented: boolean;
   /** Resolves the `hold` calls waiting on `key`. */
@@ -71,6 +73,7 @@ export function createStubRuntime(id: string, tools: string[], port = 1): StubRu
     calls,
     released,
     refuse: false,
+    reset: false,
     releaseUnimplemented: false,
     release(key) {
       gate(key);
@@ -142,12 +145,18 @@ export function stubTransports(stubs: StubRuntime[]): (baseUrl: string) => Trans
   return (baseUrl) => {
     const stub = stubs.find((s) => s.url === baseUrl);
     if (stub === undefined) throw new Error(`no stub at ${baseUrl}`);
-    const refusal = () => {
-      const cause = Object.assign(new Error(`connect ECONNREFUSED ${baseUrl}`), { code: "ECONNREFUSED" });
-      return new ConnectError(cause.message, Code.Unavailable, undefined, undefined, cause);
+    const failure = (code: string, connectCode: Code) => {
+      const cause = Object.assign(new Error(`${code} ${baseUrl}`), { code });
+      return new ConnectError(cause.message, connectCode, undefined, undefined, cause);
     };
+    const refusal = () => failure("ECONNREFUSED", Code.Unavailable);
     return {
-      unary: (...args) => (stub.refuse ? Promise.reject(refusal()) : stub.transport.unary(...args)),
+      async unary(...args) {
+        if (stub.refuse) throw refusal();
+        const response = await stub.transport.unary(...args);
+        if (stub.reset) throw failure("ECONNRESET", Code.Aborted);
+        return response;
+      },
       stream: (...args) => (stub.refuse ? Promise.reject(refusal()) : stub.transport.stream(...args)),
     };
   };
