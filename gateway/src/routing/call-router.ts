@@ -32,10 +32,10 @@ export interface RoutedStream<T> {
 export interface CallRouter {
   /** The runtime a call of `tool` would go to now. */
   resolve(tool: string, pinned?: string): Promise<RuntimeEntry>;
-  /** Runs a unary call. */
-  unary<T>(tool: string, pinned: string | undefined, call: (runtime: RuntimeEntry) => Promise<T>): Promise<{ value: T; runtime: RuntimeEntry }>;
+  /** Runs a unary call; `signal` is the caller's (to tell its cancellation from a runtime going away). */
+  unary<T>(tool: string, pinned: string | undefined, call: (runtime: RuntimeEntry) => Promise<T>, signal?: AbortSignal): Promise<{ value: T; runtime: RuntimeEntry }>;
   /** Opens a server stream; resolves once the runtime answered (its first message or its end). */
-  stream<T>(tool: string, pinned: string | undefined, open: (runtime: RuntimeEntry) => AsyncIterable<T>): Promise<RoutedStream<T>>;
+  stream<T>(tool: string, pinned: string | undefined, open: (runtime: RuntimeEntry) => AsyncIterable<T>, signal?: AbortSignal): Promise<RoutedStream<T>>;
 }
 
 // A snapshot older than this is read again before a call fails for want of a runtime, so a runtime
@@ -63,6 +63,7 @@ export function createCallRouter(options: CallRouterOptions): CallRouter {
     pinned: string | undefined,
     call: (runtime: RuntimeEntry) => Promise<T>,
     keep: boolean,
+    signal: AbortSignal | undefined,
   ): Promise<{ value: T; runtime: RuntimeEntry }> {
     const tried = new Set<string>();
     let snapshot = await directory.snapshot();
@@ -83,7 +84,7 @@ export function createCallRouter(options: CallRouterOptions): CallRouter {
           log.warn(`runtime '${runtime.id}' refused the connection; skipping it for a while`);
           continue;
         }
-        throw fromRuntimeFailure(err, runtime.id, tool);
+        throw fromRuntimeFailure(err, runtime.id, tool, signal);
       }
     }
   }
@@ -94,16 +95,16 @@ export function createCallRouter(options: CallRouterOptions): CallRouter {
       return (await pick(tool, pinned, new Set(), snapshot)).runtime;
     },
 
-    unary(tool, pinned, call) {
-      return attempt(tool, pinned, call, false);
+    unary(tool, pinned, call, signal) {
+      return attempt(tool, pinned, call, false, signal);
     },
 
-    async stream<T>(tool: string, pinned: string | undefined, open: (runtime: RuntimeEntry) => AsyncIterable<T>) {
+    async stream<T>(tool: string, pinned: string | undefined, open: (runtime: RuntimeEntry) => AsyncIterable<T>, signal?: AbortSignal) {
       const opened = async (runtime: RuntimeEntry) => {
         const iterator = open(runtime)[Symbol.asyncIterator]();
         return { iterator, first: await iterator.next() };
       };
-      const { value, runtime } = await attempt(tool, pinned, opened, true);
+      const { value, runtime } = await attempt(tool, pinned, opened, true, signal);
       const { iterator, first } = value;
       let released = false;
       const release = () => {
@@ -123,7 +124,7 @@ export function createCallRouter(options: CallRouterOptions): CallRouter {
           }
         } catch (err) {
           failed = true;
-          throw fromRuntimeFailure(err, runtime.id, tool);
+          throw fromRuntimeFailure(err, runtime.id, tool, signal);
         } finally {
           release();
           // Leaving early (the client went away): end the runtime's stream too.

@@ -54,19 +54,24 @@ export function neverReached(err: unknown): boolean {
  * Failures of the connection itself become UNAVAILABLE naming the runtime, since the call may or
  * may not have run.
  */
-export function fromRuntimeFailure(err: unknown, runtimeId: string, tool: string): ConnectError {
+export function fromRuntimeFailure(err: unknown, runtimeId: string, tool: string, signal?: AbortSignal): ConnectError {
   const error = ConnectError.from(err);
+  // A cancelled HTTP/2 stream that the caller did not cancel is a runtime that went away mid-call.
+  const callerCancelled = signal?.aborted ?? true;
+  if (error.code === Code.Canceled && !callerCancelled && error.details.length === 0) return lostConnection(runtimeId, tool);
   if (error.code === Code.Canceled || error.code === Code.DeadlineExceeded) {
     return error.details.length > 0 ? strip(error) : toolError(error.code, describeAbort(error.code, tool), { tool });
   }
-  if (isConnectionFailure(error)) {
-    return toolError(
-      Code.Unavailable,
-      `lost the connection to runtime '${runtimeId}' during the call of tool '${tool}'; it may or may not have run`,
-      { tool },
-    );
-  }
+  if (isConnectionFailure(error)) return lostConnection(runtimeId, tool);
   return strip(error);
+}
+
+function lostConnection(runtimeId: string, tool: string): ConnectError {
+  return toolError(
+    Code.Unavailable,
+    `lost the connection to runtime '${runtimeId}' during the call of tool '${tool}'; it may or may not have run`,
+    { tool },
+  );
 }
 
 function describeAbort(code: Code, tool: string): string {

@@ -186,12 +186,15 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
         try {
           response = await clients.get(target.url).tools.executeTool(call, callOpts);
         } catch (err) {
-          throw fromRuntimeFailure(err, target.url, call.tool);
+          throw fromRuntimeFailure(err, target.url, call.tool, scope.signal);
         }
       } else {
         const callOpts = await callOptions(principal, call, scope, true);
-        const { value, runtime } = await router.unary(call.tool, session?.pinned, (rt) =>
-          clients.get(rt.url).tools.executeTool(call, callOpts),
+        const { value, runtime } = await router.unary(
+          call.tool,
+          session?.pinned,
+          (rt) => clients.get(rt.url).tools.executeTool(call, callOpts),
+          scope.signal,
         );
         response = value;
         await pin(session, runtime.id);
@@ -212,12 +215,17 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
         try {
           yield* clients.get(target.url).tools.streamTool(call, callOpts);
         } catch (err) {
-          throw fromRuntimeFailure(err, target.url, call.tool);
+          throw fromRuntimeFailure(err, target.url, call.tool, scope.signal);
         }
         return;
       }
       const callOpts = await callOptions(principal, call, scope, true);
-      const routed = await router.stream(call.tool, session?.pinned, (rt) => clients.get(rt.url).tools.streamTool(call, callOpts));
+      const routed = await router.stream(
+        call.tool,
+        session?.pinned,
+        (rt) => clients.get(rt.url).tools.streamTool(call, callOpts),
+        scope.signal,
+      );
       try {
         await pin(session, routed.runtime.id);
         yield* routed.messages;
