@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The gateway's Node entry point: read the configuration once, open the store, provision keys,
 // serve, and drain on SIGTERM.
+import { ConnectError } from "@connectrpc/connect";
 import { createNodeRuntimeTransports, serveGateway } from "./adapter/node.js";
 import { provisionApiKey } from "./auth/api-keys.js";
 import { ConfigError, type GatewayConfig, loadConfig, usage, wantsHelp } from "./config.js";
@@ -13,8 +14,13 @@ import { createUpstashStore } from "./store/upstash-store.js";
 
 async function openStore(config: GatewayConfig["store"], log: Logger): Promise<Store> {
   switch (config.kind) {
-    case "redis":
-      return createRedisStore({ url: config.url, onError: (err) => log.warn(`redis: ${err.message}`) });
+    case "redis": {
+      // A failure to connect at start is the start-up error itself; later ones are worth a warning.
+      let opened = false;
+      const store = await createRedisStore({ url: config.url, onError: (err) => opened && log.warn(`redis: ${err.message}`) });
+      opened = true;
+      return store;
+    }
     case "upstash":
       return createUpstashStore({ url: config.url, token: config.token });
     default:
@@ -82,7 +88,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  const message = e instanceof ConfigError ? `invalid configuration: ${e.message}` : e.message;
+  const message =
+    e instanceof ConfigError ? `invalid configuration: ${e.message}` : e instanceof ConnectError ? e.rawMessage : e.message;
   process.stderr.write(`toolbridge gateway: ${message.replace(/\s*\n\s*/g, " ")}\n`);
   process.exit(1);
 });
