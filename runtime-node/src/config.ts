@@ -42,6 +42,8 @@ export interface RuntimeConfig {
   corsOrigins: string[];
   /** Least severe log level printed. */
   logLevel: LogLevel;
+  /** Serve unary ExecuteTool through the runtime's fast path; TOOLBRIDGE_FAST_PATH=0 turns it off (to compare). */
+  fastPath: boolean;
 }
 
 /** A configuration problem, with a message that names the flag or variable at fault. */
@@ -172,6 +174,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): RuntimeConfi
     tls,
     corsOrigins: list("cors-origin", "TOOLBRIDGE_CORS_ORIGINS", ",") ?? ["*"],
     logLevel,
+    fastPath: env.TOOLBRIDGE_FAST_PATH !== "0",
   };
 }
 

@@ -10,5 +10,5 @@ export type {
 } from "./pool/worker-interface.js";
 export type { PoolLoad } from "./pool/worker-pool.js";
 export { createRuntime, type Runtime, type RuntimeInfo, type RuntimeOptions } from "./runtime.js";
-export { type Authenticator, type Caller, callerKey } from "./server/auth.js";
+export { type Authenticator, type Caller, callerKey, type HeaderLookup } from "./server/auth.js";
 export type { Tool, ToolInvocation, ToolOutput, ToolSink } from "./tools/tool.js";

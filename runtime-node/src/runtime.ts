@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -10,6 +11,7 @@ import type { CallbackHandler } from "./pool/worker-interface.js";
 import { createWorkerPool, type PoolLoad } from "./pool/worker-pool.js";
 import { callerKey, createAuthInterceptor, createKeyAuthenticator, createOpenAuthenticator } from "./server/auth.js";
 import { createCors } from "./server/cors.js";
+import { createFastUnary, type FastUnary } from "./server/fast-unary/fast-unary.js";
 import { type Listener, listen } from "./server/listen.js";
 import { createHealthService, createServingStatus } from "./services/health-service.js";
 import { createToolRunner } from "./services/tool-runner.js";
@@ -62,6 +64,8 @@ export interface RuntimeOptions {
   workerReadyTimeoutMs?: number;
   /** Environment of the Python workers; default process.env. The runtime key is always removed from it. */
   env?: NodeJS.ProcessEnv;
+  /** Serve unary ExecuteTool through the fast path (server/fast-unary) rather than connect. Default true. */
+  fastPath?: boolean;
 }
 
 /** What a started runtime reports. */
@@ -127,6 +131,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const shutdown = new AbortController();
   let listener: Listener | undefined;
   let runner: ReturnType<typeof createToolRunner> | undefined;
+  let fastUnary: FastUnary | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<RuntimeInfo> {
@@ -160,11 +165,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         );
         router.service(Health, createHealthService(status, [ToolService.typeName]));
       };
+      const readMaxBytes = options.maxMessageBytes + messageOverheadBytes;
+      const writeMaxBytes = readMaxBytes;
+      const fast =
+        options.fastPath === false
+          ? undefined
+          : createFastUnary({ runner: toolRunner, authenticate, readMaxBytes, writeMaxBytes });
+      fastUnary = fast;
       const connect = connectNodeAdapter({
         routes,
         interceptors: [createAuthInterceptor({ authenticate, openServices: [Health.typeName] })],
-        readMaxBytes: options.maxMessageBytes + messageOverheadBytes,
-        writeMaxBytes: options.maxMessageBytes + messageOverheadBytes,
+        readMaxBytes,
+        writeMaxBytes,
         // Requests may come compressed; responses go out as they are (payloads are often compressed already,
         // and on the short hops a runtime serves, gzip costs more time than it saves).
         compressMinBytes: Number.MAX_SAFE_INTEGER,
@@ -176,8 +188,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         tls: options.tls,
         maxMessageBytes: options.maxMessageBytes,
         handler: (req, res) => {
-          if (!cors(req, res)) connect(req, res);
+          if (cors(req, res)) return;
+          if (req.httpVersionMajor === 1) {
+            if (fast?.http1(req as IncomingMessage, res as ServerResponse)) return;
+            closeIfUnread(req as IncomingMessage, res as ServerResponse);
+          }
+          connect(req, res);
         },
+        http2Stream: fast === undefined ? undefined : (stream, headers) => fast.http2(stream, headers),
       }).catch((e: NodeJS.ErrnoException) => {
         const why = e.code === "EADDRINUSE" ? "the address is already in use" : e.message;
         throw new Error(`cannot listen on ${options.host}:${options.port}: ${why}`);
@@ -205,7 +223,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (!(await within(drained, options.drainTimeoutMs))) {
         log.warn(`${runner.inFlight()} calls did not finish within ${options.drainTimeoutMs} ms; cancelling them`);
       }
-      shutdown.abort(new ConnectError("the runtime is shutting down", Code.Unavailable));
+      const reason = new ConnectError("the runtime is shutting down", Code.Unavailable);
+      shutdown.abort(reason);
+      fastUnary?.cancelAll(reason);
       await within(drained, abortFlushMs);
     } else {
       shutdown.abort();
@@ -222,6 +242,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     load: () => pool.load(),
   };
+}
+
+// connect answers a request it refused (over the size limit) without reading the rest of its body; on HTTP/1.1
+// the connection then cannot carry the next request. Such an answer says "Connection: close", and Node closes
+// the connection once it is out.
+function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
+    if (!req.complete) this.shouldKeepAlive = false;
+    return writeHead.apply(this, args);
+  } as ServerResponse["writeHead"];
 }
 
 // Waits for `promise` at most `ms`; true when it settled in time.

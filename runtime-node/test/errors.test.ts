@@ -17,25 +17,34 @@ async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   throw new Error("expected the call to fail");
 }
 
+const args = [
+  ...["--module", "examples", "--module", testTools, "--workers", "1"],
+  ...["--max-message-bytes", String(maxMessageBytes)],
+];
 let runtime: RuntimeProcess;
+// The same runtime with unary calls served by connect's handlers instead of the fast path.
+let viaConnect: RuntimeProcess;
 
 beforeAll(async () => {
-  runtime = await startRuntime({
-    args: [
-      ...["--module", "examples", "--module", testTools, "--workers", "1"],
-      ...["--max-message-bytes", String(maxMessageBytes)],
-    ],
-  });
+  [runtime, viaConnect] = await Promise.all([
+    startRuntime({ args }),
+    startRuntime({ args, env: { TOOLBRIDGE_FAST_PATH: "0" } }),
+  ]);
 });
 
 afterAll(async () => {
-  await runtime?.stop();
+  await Promise.all([runtime?.stop(), viaConnect?.stop()]);
 });
 
-describe.each(transportKinds.filter((k) => k.httpVersion === "2"))("bad calls over $name", (kind) => {
+const cases = transportKinds.flatMap((kind) => [
+  { ...kind, path: "the fast path", target: () => runtime },
+  { ...kind, path: "connect", target: () => viaConnect },
+]);
+
+describe.each(cases)("bad calls over $name through $path", (kind) => {
   let clients: RuntimeClients;
   beforeAll(() => {
-    clients = connectTo(runtime, kind);
+    clients = connectTo(kind.target(), kind);
   });
   afterAll(() => clients.close());
 

@@ -7,8 +7,11 @@ export interface Caller {
   kind: string;
 }
 
+/** Reads one request header by its lower-case name (web Headers and Node's header objects both fit). */
+export type HeaderLookup = (name: string) => string | undefined;
+
 /** Checks a request's headers; returns the caller, or throws UNAUTHENTICATED. */
-export type Authenticator = (header: Headers) => Caller;
+export type Authenticator = (header: HeaderLookup) => Caller;
 
 /** The caller of the current request, set by the auth interceptor. */
 export const callerKey = createContextKey<Caller | undefined>(undefined, { description: "toolbridge caller" });
@@ -19,8 +22,8 @@ export function createKeyAuthenticator(key: string): Authenticator {
   const want = digest(key);
   const caller: Caller = { kind: "key" };
   return (header) => {
-    const value = header.get("authorization");
-    if (value === null) {
+    const value = header("authorization");
+    if (value === undefined) {
       throw new ConnectError("missing credentials: send Authorization: Bearer <runtime key>", Code.Unauthenticated);
     }
     const match = /^bearer\s+(.+)$/i.exec(value.trim());
@@ -54,7 +57,7 @@ export function createAuthInterceptor(options: AuthOptions): Interceptor {
   const { authenticate } = options;
   return (next) => (request) => {
     if (!open.has(request.service.typeName)) {
-      request.contextValues.set(callerKey, authenticate(request.header));
+      request.contextValues.set(callerKey, authenticate((name) => request.header.get(name) ?? undefined));
     }
     return next(request);
   };

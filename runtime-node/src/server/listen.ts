@@ -18,6 +18,11 @@ export interface ListenOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Serves every request. */
   handler: RequestHandler;
+  /**
+   * Sees each HTTP/2 stream first, before Node builds its compatibility request and response; returns true when
+   * it answered the stream itself (the unary fast path), false to let `handler` have it.
+   */
+  http2Stream?: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
   /** Largest message, to size HTTP/2 flow-control windows and buffers so that one fits without stalls. */
   maxMessageBytes: number;
 }
@@ -82,11 +87,13 @@ export async function listen(options: ListenOptions): Promise<Listener> {
     secure.on("request", handler);
     secure.on("session", onSession);
     secure.on("secureConnection", track);
+    takeStreamsFirst(secure, options.http2Stream);
     server = secure;
   } else {
     h1 = http.createServer(handler);
     const h2 = http2.createServer(h2Options, handler);
     h2.on("session", onSession);
+    takeStreamsFirst(h2, options.http2Stream);
     const plain = h1;
     server = net.createServer({ noDelay: true }, (socket) => {
       track(socket);
@@ -123,6 +130,22 @@ export async function listen(options: ListenOptions): Promise<Listener> {
       if (server.listening) await closed;
     },
   };
+}
+
+// Puts `take` in front of the listener through which Node's compatibility layer turns streams into requests
+// (installed when a "request" listener exists): streams it takes never become request objects.
+function takeStreamsFirst(
+  server: http2.Http2Server | http2.Http2SecureServer,
+  take: ListenOptions["http2Stream"],
+): void {
+  if (take === undefined) return;
+  const compat = server.listeners("stream") as ((...args: unknown[]) => void)[];
+  if (compat.length === 0) return; // not the Node this was written for: everything goes through the handler
+  server.removeAllListeners("stream");
+  server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+    if (take(stream, headers)) return;
+    for (const listener of compat) listener.call(server, stream, headers, flags, rawHeaders);
+  });
 }
 
 // A connection must say which protocol it speaks within this time.

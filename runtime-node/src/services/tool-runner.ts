@@ -26,6 +26,8 @@ export interface CallScope {
   timeoutMs: number | undefined;
   /** Who is calling, handed to the tool for its callbacks. */
   caller?: unknown;
+  /** The protocol the call came in by, for the debug line (e.g. "grpc", "connect-json/fast"). */
+  protocol?: string;
 }
 
 /** Options of createToolRunner. */
@@ -96,7 +98,9 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
         sink,
       );
       const totalMs = performance.now() - start;
-      if (log.debugEnabled) log.debug(`call tool=${name} code=ok ms=${totalMs.toFixed(2)} request=${requestId}`);
+      if (log.debugEnabled) {
+        log.debug(`call tool=${name} code=ok ms=${totalMs.toFixed(2)} request=${requestId} protocol=${scope.protocol}`);
+      }
       return {
         $typeName: "toolbridge.v1.ExecuteToolResponse",
         // A bytes-only result has no JSON value; one with both keeps both.
@@ -110,7 +114,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       const error = describe(ConnectError.from(e), name, timeoutMs);
       if (log.debugEnabled) {
         const ms = (performance.now() - start).toFixed(2);
-        log.debug(`call tool=${name} code=${codeToName(error.code)} ms=${ms} request=${requestId}`);
+        log.debug(`call tool=${name} code=${codeToName(error.code)} ms=${ms} request=${requestId} protocol=${scope.protocol}`);
       }
       throw error;
     } finally {

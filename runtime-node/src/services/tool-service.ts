@@ -33,6 +33,7 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
     cancel: cancelFromSignal(context.signal, abortError),
     timeoutMs: context.timeoutMs(),
     caller: callerOf?.(context),
+    protocol: context.protocolName,
   });
 
   return {
