@@ -36,6 +36,10 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** HTTP version of the connections to runtimes. */
   runtimeHttpVersion: "2" | "1.1";
+  /** How Connect calls are served on Node: connect-node directly, or through the Hono app (to compare). */
+  connectServing: "native" | "hono";
+  /** Forward unary binary Connect ExecuteTool calls as bytes (TOOLBRIDGE_FAST_PATH=0 turns it off, to compare). */
+  fastPath: boolean;
   /** Largest message. */
   maxMessageBytes: number;
   /** On SIGTERM, how long calls in flight may take to finish. */
@@ -64,6 +68,8 @@ export const usage = `usage: node gateway/dist/src/main.js [options]
   --insecure              TOOLBRIDGE_INSECURE=1           serve callers that send no API key
   --log-level <level>     TOOLBRIDGE_LOG_LEVEL            debug, info, warn or error (info)
                           TOOLBRIDGE_RUNTIME_HTTP_VERSION 2 or 1.1: connections to runtimes (2)
+                          TOOLBRIDGE_GATEWAY_CONNECT      native or hono: how Connect calls are served (native)
+                          TOOLBRIDGE_FAST_PATH=0          no byte-forwarding fast path for unary ExecuteTool
                           TOOLBRIDGE_MAX_MESSAGE_BYTES    largest message (10485760)
                           TOOLBRIDGE_DRAIN_TIMEOUT_MS     time calls in flight get on SIGTERM (5000)
                           TOOLBRIDGE_CORS_ORIGINS         origins allowed from browsers, comma-separated (*)
@@ -95,6 +101,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (!logLevels.includes(logLevel)) throw new ConfigError(`log level must be one of ${logLevels.join(", ")}; got '${logLevel}'`);
   const runtimeHttpVersion = env.TOOLBRIDGE_RUNTIME_HTTP_VERSION ?? "2";
   if (runtimeHttpVersion !== "2" && runtimeHttpVersion !== "1.1") throw new ConfigError("TOOLBRIDGE_RUNTIME_HTTP_VERSION must be 2 or 1.1");
+  const connectServing = env.TOOLBRIDGE_GATEWAY_CONNECT ?? "native";
+  if (connectServing !== "native" && connectServing !== "hono") throw new ConfigError("TOOLBRIDGE_GATEWAY_CONNECT must be native or hono");
   const givenKey = env.TOOLBRIDGE_RUNTIME_KEY;
   if (givenKey !== undefined && givenKey.length < 16) throw new ConfigError("TOOLBRIDGE_RUNTIME_KEY must be at least 16 characters");
   return {
@@ -107,6 +115,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     insecure: values.insecure === true || env.TOOLBRIDGE_INSECURE === "1",
     logLevel,
     runtimeHttpVersion,
+    connectServing,
+    fastPath: env.TOOLBRIDGE_FAST_PATH !== "0",
     maxMessageBytes: integer(env.TOOLBRIDGE_MAX_MESSAGE_BYTES ?? "10485760", "TOOLBRIDGE_MAX_MESSAGE_BYTES", 1024, 2 ** 30),
     drainTimeoutMs: integer(env.TOOLBRIDGE_DRAIN_TIMEOUT_MS ?? "5000", "TOOLBRIDGE_DRAIN_TIMEOUT_MS", 0, 3_600_000),
     corsOrigins: list(env.TOOLBRIDGE_CORS_ORIGINS ?? "*"),

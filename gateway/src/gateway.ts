@@ -7,12 +7,12 @@ import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Access } from "./auth/access.js";
-import { createAuthenticate } from "./auth/authenticate.js";
+import { type Authenticate, createAuthenticate } from "./auth/authenticate.js";
 import { createCallContexts } from "./auth/call-context.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import { createJwtSigner } from "./auth/jwt-signer.js";
 import { type AuthVariables, authMiddleware } from "./auth/middleware.js";
-import { mountConnect } from "./connect/mount.js";
+import { type ConnectServing, mountConnect } from "./connect/mount.js";
 import { corsMiddleware } from "./cors.js";
 import { type GatewayOptions, resolveGatewayOptions } from "./options.js";
 import { bodyTooLarge, restError, restStatus } from "./rest/errors.js";
@@ -24,7 +24,7 @@ import { createCallRouter } from "./routing/call-router.js";
 import { createRuntimeDirectory } from "./routing/directory.js";
 import { createRuntimePicker } from "./routing/picker.js";
 import { createRuntimeClients } from "./routing/runtime-clients.js";
-import { createToolDispatch } from "./routing/tool-dispatch.js";
+import { createToolDispatch, type ToolDispatch } from "./routing/tool-dispatch.js";
 import { shuttingDown } from "./services/errors.js";
 import { createHealthService, createServingState } from "./services/health-service.js";
 import { createRegistryService } from "./services/registry-service.js";
@@ -34,6 +34,16 @@ import { createVariableService } from "./services/variable-service.js";
 import { createSessionReleaser } from "./sessions/release-session.js";
 import { createSessionAccess } from "./sessions/session-access.js";
 
+/** What a native adapter needs to serve tool calls with the gateway's own rules. */
+export interface GatewayCore {
+  /** The one authentication (API keys, the runtime credential, call contexts). */
+  authenticate: Authenticate;
+  /** Checks, routes and forwards tool calls. */
+  dispatch: ToolDispatch;
+  /** Largest request or response message the gateway takes, in bytes (with room for the envelope). */
+  maxMessageBytes: number;
+}
+
 /** A gateway: a Hono app to serve, and its life cycle. */
 export interface Gateway {
   /**
@@ -42,6 +52,16 @@ export interface Gateway {
    * Serve `app.fetch` (adapter/node.ts on Node, the default export on Workers) or call `app.request` in tests.
    */
   readonly app: Hono<{ Variables: AuthVariables }>;
+  /**
+   * The Connect services and their options, as mounted on `app`. An adapter may serve them with a
+   * runtime's native Connect adapter instead (adapter/node.ts does, for speed); `app` serves the rest.
+   */
+  readonly connect: ConnectServing;
+  /**
+   * The authentication and the tool dispatch behind the services, for an adapter that serves some
+   * calls natively (adapter/node-fast-execute.ts forwards unary ExecuteTool bytes through them).
+   */
+  readonly core: GatewayCore;
   /** Starts stopping: health turns NOT_SERVING and variable watches end; other calls go on. */
   drain(): void;
   /** Ends every call still running with UNAVAILABLE. The store is the caller's to close. */
@@ -108,7 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.post("/cluster-tools/resolve", limit, auth, resolveRoute(dispatch));
   app.post("/v1/tools/:spec", limit, auth, streamRoute(dispatch));
 
-  mountConnect(app, {
+  const connect: ConnectServing = {
     routes(r) {
       r.service(ToolService, createToolService({ dispatch, batch: { maxCalls: o.maxBatchCalls, defaultParallel: o.defaultBatchParallel, maxParallel: o.maxBatchParallel } }));
       r.service(
@@ -140,10 +160,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     readMaxBytes: maxBytes,
     writeMaxBytes: maxBytes,
     shutdownSignal: shutdown.signal,
-  });
+  };
+  mountConnect(app, connect);
 
   return {
     app,
+    connect,
+    core: { authenticate, dispatch, maxMessageBytes: maxBytes },
     drain() {
       serving.drain();
       watchesEnd.abort();

@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     port: config.port,
     maxMessageBytes: config.maxMessageBytes,
     drainTimeoutMs: config.drainTimeoutMs,
+    connect: config.connectServing,
+    runtimeSessions: config.fastPath ? transports.session : undefined,
   }).catch((e: NodeJS.ErrnoException) => {
     const why = e.code === "EADDRINUSE" ? "the address is already in use" : e.message;
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${why}`);

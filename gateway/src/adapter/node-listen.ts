@@ -16,6 +16,11 @@ export interface ListenOptions {
   port: number;
   /** Serves every request. */
   handler: NodeRequestHandler;
+  /**
+   * Sees each HTTP/2 stream first, before Node builds its compatibility request and response; returns
+   * true when it answers the stream itself (the fast path), false to leave it to `handler`.
+   */
+  http2Stream?: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
   /** Largest message, to size HTTP/2 flow-control windows so one crosses without stalls. */
   maxMessageBytes: number;
 }
@@ -50,12 +55,15 @@ export async function listenH1H2c(options: ListenOptions): Promise<NodeListener>
   let shuttingDown = false;
   let active = 0;
   let onIdle: (() => void) | undefined;
-  const handler: NodeRequestHandler = (req, res) => {
+  const count = (closable: { once(event: "close", listener: () => void): unknown }) => {
     active++;
-    res.once("close", () => {
+    closable.once("close", () => {
       active--;
       if (active === 0) onIdle?.();
     });
+  };
+  const handler: NodeRequestHandler = (req, res) => {
+    count(res);
     if (shuttingDown && req.httpVersionMajor === 1) res.setHeader("Connection", "close");
     options.handler(req, res);
   };
@@ -66,6 +74,20 @@ export async function listenH1H2c(options: ListenOptions): Promise<NodeListener>
     handler,
   );
   const h1 = http.createServer({ keepAliveTimeout: 65_000 }, handler);
+  const take = options.http2Stream;
+  if (take !== undefined) {
+    // Put `take` in front of the listener through which Node's compatibility layer turns streams
+    // into requests: streams it answers never become request objects.
+    const compat = h2.listeners("stream") as ((...args: unknown[]) => void)[];
+    h2.removeAllListeners("stream");
+    h2.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      if (take(stream, headers)) {
+        count(stream);
+        return;
+      }
+      for (const listener of compat) listener.call(h2, stream, headers, ...rest);
+    });
+  }
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {

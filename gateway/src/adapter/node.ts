@@ -1,10 +1,13 @@
 // Node wiring of the web-standard gateway: serving its Hono app with @hono/node-server, and the
 // connect-node transports it uses to reach runtimes.
 import type { Transport } from "@connectrpc/connect";
-import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { connectNodeAdapter, createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
 import type { Gateway } from "../gateway.js";
-import { listenH1H2c } from "./node-listen.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { shuttingDown } from "../services/errors.js";
+import { createFastExecute, type FastExecute } from "./node-fast-execute.js";
+import { listenH1H2c, type NodeRequestHandler } from "./node-listen.js";
 
 /** Options of serveGateway. */
 export interface ServeGatewayOptions {
@@ -18,6 +21,17 @@ export interface ServeGatewayOptions {
   maxMessageBytes?: number;
   /** On close, how long calls in flight may take to finish before they are ended. Default 5000. */
   drainTimeoutMs?: number;
+  /**
+   * "native" (default): Connect and gRPC-Web calls go straight to connect-node's adapter (the same
+   * services and interceptors), everything else (REST, SSE, /healthz, browsers' CORS) to the Hono
+   * app. "hono": every request goes through the Hono app, as on Workers.
+   */
+  connect?: "native" | "hono";
+  /**
+   * The HTTP/2 connections to runtimes (createNodeRuntimeTransports().session). When given, with
+   * native Connect, unary binary Connect ExecuteTool calls take the fast path (node-fast-execute.ts).
+   */
+  runtimeSessions?: (baseUrl: string) => Http2SessionManager;
 }
 
 /** A gateway served on Node. */
@@ -33,11 +47,26 @@ export interface GatewayServer {
 /** Serves a gateway on HTTP/1.1 and h2c (one port) until closed. */
 export async function serveGateway(options: ServeGatewayOptions): Promise<GatewayServer> {
   const { gateway } = options;
+  const hono: NodeRequestHandler = getRequestListener(gateway.app.fetch);
+  let handler: NodeRequestHandler = hono;
+  let fast: FastExecute | undefined;
+  if (options.connect !== "hono") {
+    // connect-node reads and writes Node streams directly, without a fetch Request and Response per call.
+    const native = connectNodeAdapter({ ...gateway.connect, grpc: false, fallback: hono as never });
+    const sessions = options.runtimeSessions;
+    fast = sessions === undefined ? undefined : createFastExecute({ core: gateway.core, sessionFor: sessions });
+    // Browsers' calls carry an Origin and need the CORS headers the Hono app adds.
+    handler = (req, res) => {
+      if (req.headers.origin !== undefined) hono(req, res);
+      else if (!(fast !== undefined && req.httpVersionMajor === 1 && fast.http1(req as IncomingMessage, res as ServerResponse))) native(req, res);
+    };
+  }
   const listener = await listenH1H2c({
     host: options.host,
     port: options.port,
     maxMessageBytes: options.maxMessageBytes ?? 10 * 1024 * 1024,
-    handler: getRequestListener(gateway.app.fetch),
+    handler,
+    http2Stream: fast && ((stream, headers) => fast.http2(stream, headers)),
   });
   let closing: Promise<void> | undefined;
   return {
@@ -49,6 +78,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Gatewa
         gateway.drain();
         await listener.idle(options.drainTimeoutMs ?? 5000);
         await gateway.close();
+        fast?.cancelAll(shuttingDown());
         // Let the errors of ended calls go out before the sockets close.
         await listener.idle(1000);
         await listener.destroy();
@@ -70,6 +100,8 @@ export interface NodeRuntimeTransportOptions {
 export interface NodeRuntimeTransports {
   /** The transport for a runtime's base URL (Connect protocol, binary); give it to createGateway. */
   transport(baseUrl: string): Transport;
+  /** The HTTP/2 connection to a runtime (for the fast path); undefined with httpVersion "1.1". */
+  readonly session: ((baseUrl: string) => Http2SessionManager) | undefined;
   /** Closes every connection. */
   close(): void;
 }
@@ -82,21 +114,26 @@ export function createNodeRuntimeTransports(options: NodeRuntimeTransportOptions
   const readMaxBytes = maxMessageBytes + 64 * 1024;
   const window = Math.min(2 ** 31 - 1, Math.max(4 * mib, maxMessageBytes * 2));
   const managers = new Map<string, Http2SessionManager>();
+  // One connection per runtime URL, shared by its transport and the fast path.
+  const session = (baseUrl: string): Http2SessionManager => {
+    let manager = managers.get(baseUrl);
+    if (manager === undefined) {
+      manager = new Http2SessionManager(
+        baseUrl,
+        { pingIntervalMs: 30_000, pingTimeoutMs: 10_000, idleConnectionTimeoutMs: 15 * 60_000 },
+        { settings: { initialWindowSize: window } },
+      );
+      managers.set(baseUrl, manager);
+    }
+    return manager;
+  };
   return {
+    session: options.httpVersion === "1.1" ? undefined : session,
     transport(baseUrl) {
       if (options.httpVersion === "1.1") {
         return createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: true, readMaxBytes, writeMaxBytes: readMaxBytes });
       }
-      // One connection per runtime URL, shared by every transport made for it.
-      let sessionManager = managers.get(baseUrl);
-      if (sessionManager === undefined) {
-        sessionManager = new Http2SessionManager(
-          baseUrl,
-          { pingIntervalMs: 30_000, pingTimeoutMs: 10_000, idleConnectionTimeoutMs: 15 * 60_000 },
-          { settings: { initialWindowSize: window } },
-        );
-        managers.set(baseUrl, sessionManager);
-      }
+      const sessionManager = session(baseUrl);
       return createConnectTransport({
         baseUrl,
         httpVersion: "2",

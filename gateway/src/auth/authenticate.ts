@@ -6,8 +6,14 @@ import { callContextHeader, type CallContexts } from "./call-context.js";
 import { malformedCredentials, missingCredentials, unknownKey } from "./errors.js";
 import { anonymousOrg, type Principal } from "./principal.js";
 
+/** Reads request headers by (lower-case) name: a fetch Headers, or an adapter's own view of them. */
+export interface HeaderReader {
+  /** The header's value; null when absent. */
+  get(name: string): string | null;
+}
+
 /** Establishes who sent a request from its headers; rejects UNAUTHENTICATED (or UNAVAILABLE when the store is). */
-export type Authenticate = (headers: Headers) => Promise<Principal>;
+export type Authenticate = (headers: HeaderReader) => Promise<Principal>;
 
 /** Options of createAuthenticate. */
 export interface AuthenticateOptions {

@@ -2,8 +2,8 @@ import { type ConnectRouter, type ConnectRouterOptions, createConnectRouter } fr
 import { universalServerRequestFromFetch, universalServerResponseToFetch } from "@connectrpc/connect/protocol";
 import type { Hono } from "hono";
 
-/** Options of mountConnect. */
-export interface MountOptions extends Omit<ConnectRouterOptions, "grpc"> {
+/** Connect services and the router options to serve them with (interceptors, limits, shutdown signal). */
+export interface ConnectServing extends Omit<ConnectRouterOptions, "grpc"> {
   /** Registers the services. */
   routes: (router: ConnectRouter) => void;
 }
@@ -14,7 +14,7 @@ export interface MountOptions extends Omit<ConnectRouterOptions, "grpc"> {
  * Response cannot send. Each RPC gets its own route (POST, and GET for Connect's side-effect-free
  * calls), so unknown paths fall through to Hono's 404.
  */
-export function mountConnect<E extends object>(app: Hono<E>, options: MountOptions): void {
+export function mountConnect<E extends object>(app: Hono<E>, options: ConnectServing): void {
   const { routes, ...routerOptions } = options;
   const router = createConnectRouter({ ...routerOptions, grpc: false });
   routes(router);

@@ -63,6 +63,16 @@ export interface ToolDispatchOptions {
   log: Logger;
 }
 
+/** Where forward() sends a call. */
+export interface ForwardTarget {
+  /** The runtime's (or session tool endpoint's) base URL. */
+  url: string;
+  /** The registered runtime's id; "" for a session tool endpoint that is not one. */
+  runtimeId: string;
+  /** The caller's time left, capped at maxTimeoutMs; undefined when it set none. */
+  timeoutMs: number | undefined;
+}
+
 /** Where a call of a tool would go. */
 export interface Resolution {
   /** The runtime's id, or "" for a session tool endpoint that is not a registered runtime. */
@@ -85,6 +95,18 @@ export interface ToolDispatch {
   check(principal: Principal, tool: string): void;
   /** The session scope for calls in a session (touching it once); undefined for "". */
   openSession(principal: Principal, sessionId: string): Promise<SessionScope | undefined>;
+  /**
+   * Runs a unary call through `send`, which makes the runtime call itself (given where to and the
+   * headers it must carry): the checks, session, routing, retries of refused connections and pinning
+   * are this dispatch's. execute() is forward() with a Connect client; a native adapter may send raw bytes.
+   */
+  forward<T>(
+    principal: Principal,
+    call: { tool: string; sessionId: string },
+    scope: CallScope,
+    send: (target: ForwardTarget, headers: Record<string, string>) => Promise<T>,
+    session?: SessionScope,
+  ): Promise<T>;
   /** Runs a unary call; `session` from openSession when the caller opened it already. */
   execute(principal: Principal, call: ExecuteToolRequest, scope: CallScope, session?: SessionScope): Promise<ExecuteToolResponse>;
   /** Runs a streaming call. */
@@ -110,14 +132,19 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
     return { id: sessionId, pinned: record.runtimeId, tools: new Map(tools.map((t) => [t.tool.name, t])) };
   }
 
-  async function callOptions(principal: Principal, call: { tool: string; sessionId: string }, scope: CallScope, trusted: boolean) {
-    const timeoutMs = scope.timeoutMs === undefined ? undefined : Math.min(scope.timeoutMs, maxTimeoutMs);
+  /** The headers of a runtime call: the signed call context, and the runtime key for registered runtimes only. */
+  async function headersFor(principal: Principal, call: { tool: string; sessionId: string }, timeoutMs: number | undefined, trusted: boolean) {
     const context = await callContexts.headerFor(principal, call.sessionId, call.tool, timeoutMs ?? maxTimeoutMs);
     const headers: Record<string, string> = { [callContextHeader]: context };
-    // The runtime key goes to registered runtimes only, never to another endpoint a client named.
     if (trusted) headers.authorization = authorization;
-    const callOptions: CallOptions = { headers, signal: scope.signal, timeoutMs };
-    return callOptions;
+    return headers;
+  }
+
+  async function callOptions(principal: Principal, call: { tool: string; sessionId: string }, scope: CallScope, trusted: boolean) {
+    const timeoutMs = scope.timeoutMs === undefined ? undefined : Math.min(scope.timeoutMs, maxTimeoutMs);
+    const headers = await headersFor(principal, call, timeoutMs, trusted);
+    const options: CallOptions = { headers, signal: scope.signal, timeoutMs };
+    return options;
   }
 
   /** Where a session tool is served, and whether it is a registered runtime. */
@@ -144,6 +171,45 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
     } catch (err) {
       log.warn(`could not pin session '${session.id}' to runtime '${runtimeId}': ${(err as Error).message}`);
     }
+  }
+
+  async function forward<T>(
+    principal: Principal,
+    call: { tool: string; sessionId: string },
+    scope: CallScope,
+    send: (target: ForwardTarget, headers: Record<string, string>) => Promise<T>,
+    opened?: SessionScope,
+  ): Promise<T> {
+    const started = log.debugEnabled ? performance.now() : 0;
+    check(principal, call.tool);
+    const session = opened ?? (await openSession(principal, call.sessionId));
+    const sessionTool = session?.tools.get(call.tool);
+    const timeoutMs = scope.timeoutMs === undefined ? undefined : Math.min(scope.timeoutMs, maxTimeoutMs);
+    let result: T;
+    let servedBy: string;
+    if (sessionTool !== undefined) {
+      const target = sessionToolTarget(await directory.snapshot(), sessionTool);
+      const headers = await headersFor(principal, call, timeoutMs, target.trusted);
+      try {
+        result = await send({ url: target.url, runtimeId: "", timeoutMs }, headers);
+      } catch (err) {
+        throw fromRuntimeFailure(err, target.url, call.tool, scope.signal);
+      }
+      servedBy = target.url;
+    } else {
+      const headers = await headersFor(principal, call, timeoutMs, true);
+      const { value, runtime } = await router.unary(
+        call.tool,
+        session?.pinned,
+        (rt) => send({ url: rt.url, runtimeId: rt.id, timeoutMs }, headers),
+        scope.signal,
+      );
+      result = value;
+      servedBy = runtime.id;
+      await pin(session, runtime.id);
+    }
+    if (log.debugEnabled) log.debug(`call tool=${call.tool} runtime=${servedBy} ms=${(performance.now() - started).toFixed(2)}`);
+    return result;
   }
 
   return {
@@ -174,35 +240,13 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
       return { runtimeId: runtime.id, endpoint: runtime.url };
     },
 
-    async execute(principal, call, scope, opened) {
-      const started = log.debugEnabled ? performance.now() : 0;
-      check(principal, call.tool);
-      const session = opened ?? (await openSession(principal, call.sessionId));
-      const sessionTool = session?.tools.get(call.tool);
-      let response: ExecuteToolResponse;
-      if (sessionTool !== undefined) {
-        const target = sessionToolTarget(await directory.snapshot(), sessionTool);
-        const callOpts = await callOptions(principal, call, scope, target.trusted);
-        try {
-          response = await clients.get(target.url).tools.executeTool(call, callOpts);
-        } catch (err) {
-          throw fromRuntimeFailure(err, target.url, call.tool, scope.signal);
-        }
-      } else {
-        const callOpts = await callOptions(principal, call, scope, true);
-        const { value, runtime } = await router.unary(
-          call.tool,
-          session?.pinned,
-          (rt) => clients.get(rt.url).tools.executeTool(call, callOpts),
-          scope.signal,
-        );
-        response = value;
-        await pin(session, runtime.id);
-      }
-      if (log.debugEnabled) {
-        log.debug(`call tool=${call.tool} runtime=${response.runtimeId} ms=${(performance.now() - started).toFixed(2)}`);
-      }
-      return response;
+    forward,
+
+    execute(principal, call, scope, opened) {
+      return forward(principal, call, scope, (target, headers) => {
+        const options: CallOptions = { headers, signal: scope.signal, timeoutMs: target.timeoutMs };
+        return clients.get(target.url).tools.executeTool(call, options);
+      }, opened);
     },
 
     async *stream(principal, call, scope) {
