@@ -3,8 +3,12 @@
 import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport, type Http2SessionManager } from "@connectrpc/connect-node";
-import { errorInfoOf, fromValue } from "@toolbridge/proto";
+import { errorInfoOf, fromValue, toValue } from "@toolbridge/proto";
+import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
+import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
+import { SessionService } from "@toolbridge/proto/gen/toolbridge/v1/session_pb";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import { VariableService, VariableType } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonDir, type RuntimeProcess, startRuntime } from "./support/runtime.js";
 import { createNodeRuntimeTransports, type GatewayServer, type NodeRuntimeTransports, serveGateway } from "../gateway/src/adapter/node.js";
@@ -102,10 +106,12 @@ describe.each([
   });
 
   it("applies the caller's deadline, and the runtime stops the tool", async () => {
-    const seen = runtime.countStderr(/ended cancelled call/);
+    // Python stops it when told to cancel, or ends it itself at the deadline it was given, whichever comes first.
+    const stopped = /ended cancelled call|call tool=sleep code=deadline_exceeded/;
+    const seen = runtime.countStderr(stopped);
     const error = await rejection(client().executeTool({ tool: "sleep", args: { ms: 20_000 } }, { ...headers(apiKey), timeoutMs: 200 }));
     expect(error.code).toBe(Code.DeadlineExceeded);
-    await runtime.waitForStderr(/ended cancelled call/, 15_000, seen + 1);
+    await runtime.waitForStderr(stopped, 15_000, seen + 1);
   });
 
   it("cancels the runtime's call when the client goes away", async () => {
@@ -117,6 +123,51 @@ describe.each([
     controller.abort();
     expect((await rejection(waiting)).code).toBe(Code.Canceled);
     await runtime.waitForStderr(/ended cancelled call/, 15_000, seen + 1);
+  });
+});
+
+describe("the unary fast path for the other services", () => {
+  const binary = (key?: string) => {
+    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "2", useBinaryFormat: true });
+    return {
+      sessions: createClient(SessionService, transport),
+      variables: createClient(VariableService, transport),
+      registry: createClient(RegistryService, transport),
+      health: createClient(Health, transport),
+      opts: key === undefined ? {} : headers(key),
+    };
+  };
+
+  it("applies each service's authorization", async () => {
+    const anonymous = binary();
+    expect((await rejection(anonymous.variables.getVariable({ sessionId: "x", name: "y" }))).code).toBe(Code.Unauthenticated);
+    expect((await anonymous.health.check({ service: "" })).status).toBe(1);
+    const api = binary(apiKey);
+    expect((await rejection(api.registry.listRuntimes({}, api.opts))).code).toBe(Code.PermissionDenied);
+    const runtimeCaller = binary(runtimeKey);
+    expect((await runtimeCaller.registry.listRuntimes({}, runtimeCaller.opts)).runtimes.map((r) => r.id)).toEqual([runtimeIdOf(runtime)]);
+  });
+
+  it("keeps sessions and variables to their org", async () => {
+    const acme = binary(apiKey);
+    await acme.sessions.initializeSession({ sessionId: "fast-s", variables: [{ name: "n", type: VariableType.INTEGER, content: { case: "value", value: toValue(1) } }] }, acme.opts);
+    const got = await acme.variables.getVariable({ sessionId: "fast-s", name: "n" }, acme.opts);
+    expect(got.variable?.version).toBe(1);
+    await provisionApiKey(store, "fast-other-org-0123456789abcdef", { orgId: "other", allowedTools: "all" });
+    const other = binary("fast-other-org-0123456789abcdef");
+    const error = await rejection(other.variables.getVariable({ sessionId: "fast-s", name: "n" }, other.opts));
+    expect(error.code).toBe(Code.NotFound);
+    expect(error.rawMessage).toMatch(/expired or does not exist/);
+  });
+
+  it("refuses a body that is not the method's message with INVALID_ARGUMENT", async () => {
+    const response = await fetch(`${server.url}/toolbridge.v1.VariableService/GetVariable`, {
+      method: "POST",
+      headers: { "content-type": "application/proto", authorization: `Bearer ${apiKey}` },
+      body: new Uint8Array([0x0a, 0xff, 0xff, 0xff]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_argument" });
   });
 });
 

@@ -6,7 +6,7 @@ import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Access } from "./auth/access.js";
+import { type Access, type Authorize, createAuthorize } from "./auth/access.js";
 import { type Authenticate, createAuthenticate } from "./auth/authenticate.js";
 import { createCallContexts } from "./auth/call-context.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
@@ -34,14 +34,18 @@ import { createVariableService } from "./services/variable-service.js";
 import { createSessionReleaser } from "./sessions/release-session.js";
 import { createSessionAccess } from "./sessions/session-access.js";
 
-/** What a native adapter needs to serve tool calls with the gateway's own rules. */
+/** What a native adapter needs to serve calls with the gateway's own rules. */
 export interface GatewayCore {
   /** The one authentication (API keys, the runtime credential, call contexts). */
   authenticate: Authenticate;
+  /** Authentication plus each service's access rule, as the Connect interceptor applies them. */
+  authorize: Authorize;
   /** Checks, routes and forwards tool calls. */
   dispatch: ToolDispatch;
   /** Largest request or response message the gateway takes, in bytes (with room for the envelope). */
   maxMessageBytes: number;
+  /** Aborts when the gateway closes: calls still running end. */
+  shutdown: AbortSignal;
 }
 
 /** A gateway: a Hono app to serve, and its life cycle. */
@@ -91,6 +95,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     unknownKeyCacheMs: o.unknownKeyCacheMs,
     maxEntries: o.cacheEntries,
   });
+  const authorize = createAuthorize(authenticate, serviceAccess);
   const directory = createRuntimeDirectory({ registry: store, cacheMs: o.directoryCacheMs, log });
   const picker = createRuntimePicker({ markDownMs: o.markDownMs });
   const clients = createRuntimeClients(o.runtimeTransport);
@@ -128,35 +133,42 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.post("/cluster-tools/resolve", limit, auth, resolveRoute(dispatch));
   app.post("/v1/tools/:spec", limit, auth, streamRoute(dispatch));
 
+  // Made once: every way of serving them (the Hono mount, connect-node, the fast paths) shares these.
+  const toolService = createToolService({
+    dispatch,
+    batch: { maxCalls: o.maxBatchCalls, defaultParallel: o.defaultBatchParallel, maxParallel: o.maxBatchParallel },
+  });
+  const sessionService = createSessionService({
+    store,
+    sessions,
+    directory,
+    release: createSessionReleaser({ directory, clients, runtimeKey: o.runtimeKey, timeoutMs: o.releaseTimeoutMs, log }),
+    signer,
+    sessionToolEndpoints: o.sessionToolEndpoints,
+    defaultTtlMs: o.defaultSessionTtlMs,
+    maxTtlMs: o.maxSessionTtlMs,
+    defaultTokenTtlMs: o.defaultSessionTokenTtlMs,
+    maxTokenTtlMs: o.maxSessionTokenTtlMs,
+  });
+  const variableService = createVariableService({ store, sessions, shutdown: watchesEnd.signal });
+  const registryService = createRegistryService({
+    registry: store,
+    directory,
+    clients,
+    ttlMs: o.registryTtlMs,
+    heartbeatIntervalMs: o.heartbeatIntervalMs,
+  });
+  const served = [ToolService.typeName, SessionService.typeName, VariableService.typeName, RegistryService.typeName];
+  const healthService = createHealthService(serving, served);
   const connect: ConnectServing = {
     routes(r) {
-      r.service(ToolService, createToolService({ dispatch, batch: { maxCalls: o.maxBatchCalls, defaultParallel: o.defaultBatchParallel, maxParallel: o.maxBatchParallel } }));
-      r.service(
-        SessionService,
-        createSessionService({
-          store,
-          sessions,
-          directory,
-          release: createSessionReleaser({ directory, clients, runtimeKey: o.runtimeKey, timeoutMs: o.releaseTimeoutMs, log }),
-          signer,
-          sessionToolEndpoints: o.sessionToolEndpoints,
-          defaultTtlMs: o.defaultSessionTtlMs,
-          maxTtlMs: o.maxSessionTtlMs,
-          defaultTokenTtlMs: o.defaultSessionTokenTtlMs,
-          maxTokenTtlMs: o.maxSessionTokenTtlMs,
-        }),
-      );
-      r.service(VariableService, createVariableService({ store, sessions, shutdown: watchesEnd.signal }));
-      r.service(
-        RegistryService,
-        createRegistryService({ registry: store, directory, clients, ttlMs: o.registryTtlMs, heartbeatIntervalMs: o.heartbeatIntervalMs }),
-      );
-      r.service(
-        Health,
-        createHealthService(serving, [ToolService.typeName, SessionService.typeName, VariableService.typeName, RegistryService.typeName]),
-      );
+      r.service(ToolService, toolService);
+      r.service(SessionService, sessionService);
+      r.service(VariableService, variableService);
+      r.service(RegistryService, registryService);
+      r.service(Health, healthService);
     },
-    interceptors: [createAuthInterceptor({ authenticate, access: serviceAccess })],
+    interceptors: [createAuthInterceptor(authorize)],
     readMaxBytes: maxBytes,
     writeMaxBytes: maxBytes,
     shutdownSignal: shutdown.signal,
@@ -166,7 +178,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     app,
     connect,
-    core: { authenticate, dispatch, maxMessageBytes: maxBytes },
+    core: { authenticate, authorize, dispatch, maxMessageBytes: maxBytes, shutdown: shutdown.signal },
     drain() {
       serving.drain();
       watchesEnd.abort();

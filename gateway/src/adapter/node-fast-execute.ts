@@ -11,21 +11,25 @@ import * as http2 from "node:http2";
 import { WireType, BinaryReader } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
-import { codeToHttpStatus, errorToJsonBytes, parseTimeout } from "@connectrpc/connect/protocol-connect";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
-import { checkAccess } from "../auth/access.js";
-import type { HeaderReader } from "../auth/authenticate.js";
 import type { GatewayCore } from "../gateway.js";
+import {
+  type Answer,
+  answerHttp1,
+  answerHttp2,
+  clientGone,
+  deadlineExceeded,
+  errorAnswer,
+  isBinaryConnectUnary,
+  jsonType,
+  protoType,
+  readBody,
+  readerOf,
+  timeoutOf,
+} from "./node-connect-wire.js";
 
 /** The one path served. */
 export const fastExecutePath = "/toolbridge.v1.ToolService/ExecuteTool";
-
-/** A Connect unary answer: the status, content type and body to send as they are. */
-interface Answer {
-  status: number;
-  contentType: string;
-  body: Uint8Array;
-}
 
 /** Options of createFastExecute. */
 export interface FastExecuteOptions {
@@ -45,24 +49,14 @@ export interface FastExecute {
   cancelAll(reason: ConnectError): void;
 }
 
-const clientGone = () => new ConnectError("the client cancelled the call", Code.Canceled);
-const jsonType = "application/json";
-const protoType = "application/proto";
-
 /** A FastExecute over a gateway's core. */
 export function createFastExecute(options: FastExecuteOptions): FastExecute {
   const { core, sessionFor } = options;
   const max = core.maxMessageBytes;
   const active = new Set<AbortController>();
 
-  /** Whether a request is one this path speaks: binary Connect unary, uncompressed, not from a browser. */
   const takes = (method: string | undefined, path: string | undefined, headers: http2.IncomingHttpHeaders) =>
-    method === "POST" &&
-    path === fastExecutePath &&
-    headers["content-type"] === protoType &&
-    headers.origin === undefined &&
-    (headers["content-encoding"] === undefined || headers["content-encoding"] === "identity") &&
-    (headers["connect-protocol-version"] === undefined || headers["connect-protocol-version"] === "1");
+    path === fastExecutePath && isBinaryConnectUnary(method, headers);
 
   function serve(headers: http2.IncomingHttpHeaders, body: NodeJS.ReadableStream, onClose: (listener: () => void) => void, send: (a: Answer) => void): void {
     const controller = new AbortController();
@@ -80,15 +74,13 @@ export function createFastExecute(options: FastExecuteOptions): FastExecute {
     readBody(body, max, async (tooLarge, bytes) => {
       try {
         if (tooLarge !== undefined) throw tooLarge;
-        const timeout = parseTimeout(one(headers["connect-timeout-ms"]) ?? null, Number.MAX_SAFE_INTEGER);
-        if (timeout.error !== undefined) throw timeout.error;
-        const timeoutMs = timeout.timeoutMs;
+        const timeoutMs = timeoutOf(headers);
         if (timeoutMs !== undefined) {
           timer = setTimeout(() => controller.abort(deadlineExceeded(timeoutMs)), timeoutMs);
         }
         active.add(controller);
-        const principal = await core.authenticate(readerOf(headers));
-        checkAccess(principal, "org", ToolService.typeName);
+        const principal = await core.authorize(ToolService.typeName, readerOf(headers));
+        if (principal === undefined) throw new ConnectError("ToolService needs credentials", Code.Internal);
         const call = decodeCall(bytes as Uint8Array);
         const scope = { signal: controller.signal, timeoutMs };
         const answer = await core.dispatch.forward(principal, call, scope, (target, extra) =>
@@ -123,18 +115,6 @@ export function createFastExecute(options: FastExecuteOptions): FastExecute {
   };
 }
 
-function deadlineExceeded(timeoutMs: number): ConnectError {
-  return new ConnectError(`the call did not finish within its deadline of ${timeoutMs} ms`, Code.DeadlineExceeded);
-}
-
-function one(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function readerOf(headers: http2.IncomingHttpHeaders): HeaderReader {
-  return { get: (name) => one(headers[name]) ?? null };
-}
-
 /** The tool and session of an ExecuteToolRequest, read without decoding the rest (fields 1 and 3). */
 export function decodeCall(bytes: Uint8Array): { tool: string; sessionId: string } {
   let tool = "";
@@ -151,10 +131,6 @@ export function decodeCall(bytes: Uint8Array): { tool: string; sessionId: string
     throw new ConnectError(`cannot decode the request: ${(err as Error).message}`, Code.InvalidArgument);
   }
   return { tool, sessionId };
-}
-
-function errorAnswer(error: ConnectError): Answer {
-  return { status: codeToHttpStatus(error.code), contentType: jsonType, body: errorToJsonBytes(error, {}) };
 }
 
 /**
@@ -218,37 +194,4 @@ async function post(
     });
     stream.end(body);
   });
-}
-
-// Collects the body, refusing more than `max` bytes. A body in one chunk (the usual case) is not copied.
-function readBody(body: NodeJS.ReadableStream, max: number, done: (error: ConnectError | undefined, bytes?: Uint8Array) => void): void {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  let failed = false;
-  body.on("data", (chunk: Buffer) => {
-    if (failed) return;
-    length += chunk.length;
-    if (length > max) {
-      failed = true;
-      chunks.length = 0;
-      done(new ConnectError(`the request is over the ${max}-byte message limit`, Code.ResourceExhausted));
-      return;
-    }
-    chunks.push(chunk);
-  });
-  body.once("end", () => {
-    if (!failed) done(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
-  });
-}
-
-function answerHttp2(stream: http2.ServerHttp2Stream, answer: Answer): void {
-  if (stream.destroyed || stream.closed || stream.headersSent) return;
-  stream.respond({ ":status": answer.status, "content-type": answer.contentType, "content-length": answer.body.length });
-  stream.end(answer.body);
-}
-
-function answerHttp1(res: ServerResponse, answer: Answer): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(answer.status, { "content-type": answer.contentType, "content-length": String(answer.body.length) });
-  res.end(answer.body);
 }

@@ -4,9 +4,11 @@ import type { Transport } from "@connectrpc/connect";
 import { connectNodeAdapter, createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
 import type { Gateway } from "../gateway.js";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { ServerHttp2Stream } from "node:http2";
 import { shuttingDown } from "../services/errors.js";
 import { createFastExecute, type FastExecute } from "./node-fast-execute.js";
+import { createFastUnary } from "./node-fast-unary.js";
 import { listenH1H2c, type NodeRequestHandler } from "./node-listen.js";
 
 /** Options of serveGateway. */
@@ -22,9 +24,10 @@ export interface ServeGatewayOptions {
   /** On close, how long calls in flight may take to finish before they are ended. Default 5000. */
   drainTimeoutMs?: number;
   /**
-   * "native" (default): Connect and gRPC-Web calls go straight to connect-node's adapter (the same
-   * services and interceptors), everything else (REST, SSE, /healthz, browsers' CORS) to the Hono
-   * app. "hono": every request goes through the Hono app, as on Workers.
+   * "native" (default): unary binary Connect calls take the fast paths (node-fast-unary.ts, and
+   * node-fast-execute.ts with runtimeSessions); other Connect and gRPC-Web calls go to connect-node's
+   * adapter (the same services and authorization); everything else (REST, SSE, /healthz, browsers'
+   * CORS) to the Hono app. "hono": every request goes through the Hono app, as on Workers.
    */
   connect?: "native" | "hono";
   /**
@@ -50,15 +53,24 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Gatewa
   const hono: NodeRequestHandler = getRequestListener(gateway.app.fetch);
   let handler: NodeRequestHandler = hono;
   let fast: FastExecute | undefined;
+  let http2Stream: ((stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean) | undefined;
   if (options.connect !== "hono") {
     // connect-node reads and writes Node streams directly, without a fetch Request and Response per call.
     const native = connectNodeAdapter({ ...gateway.connect, grpc: false, fallback: hono as never });
     const sessions = options.runtimeSessions;
     fast = sessions === undefined ? undefined : createFastExecute({ core: gateway.core, sessionFor: sessions });
+    const unary = createFastUnary({ connect: gateway.connect, core: gateway.core });
+    const execute = fast;
+    http2Stream = (stream, headers) => (execute?.http2(stream, headers) ?? false) || unary.http2(stream, headers);
     // Browsers' calls carry an Origin and need the CORS headers the Hono app adds.
     handler = (req, res) => {
-      if (req.headers.origin !== undefined) hono(req, res);
-      else if (!(fast !== undefined && req.httpVersionMajor === 1 && fast.http1(req as IncomingMessage, res as ServerResponse))) native(req, res);
+      if (req.headers.origin !== undefined) return hono(req, res);
+      if (req.httpVersionMajor === 1) {
+        const h1req = req as IncomingMessage;
+        const h1res = res as ServerResponse;
+        if (execute?.http1(h1req, h1res) || unary.http1(h1req, h1res)) return;
+      }
+      native(req, res);
     };
   }
   const listener = await listenH1H2c({
@@ -66,7 +78,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Gatewa
     port: options.port,
     maxMessageBytes: options.maxMessageBytes ?? 10 * 1024 * 1024,
     handler,
-    http2Stream: fast && ((stream, headers) => fast.http2(stream, headers)),
+    http2Stream,
   });
   let closing: Promise<void> | undefined;
   return {

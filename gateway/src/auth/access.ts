@@ -1,3 +1,4 @@
+import type { Authenticate, HeaderReader } from "./authenticate.js";
 import { callContextRequired, runtimeCredentialRequired } from "./errors.js";
 import type { Principal } from "./principal.js";
 
@@ -12,4 +13,21 @@ export function checkAccess(principal: Principal, access: Access, service: strin
     return;
   }
   if (principal.kind === "runtime") throw callContextRequired(service);
+}
+
+/**
+ * Authenticates a call of a service and checks its access; resolves undefined for open services
+ * (which need no credentials), the principal otherwise. Services not in `access` need "org".
+ */
+export type Authorize = (service: string, headers: HeaderReader) => Promise<Principal | undefined>;
+
+/** The Authorize of one authentication and one access table. */
+export function createAuthorize(authenticate: Authenticate, access: ReadonlyMap<string, Access>): Authorize {
+  return async (service, headers) => {
+    const needed = access.get(service) ?? "org";
+    if (needed === "open") return undefined;
+    const principal = await authenticate(headers);
+    checkAccess(principal, needed, service);
+    return principal;
+  };
 }
