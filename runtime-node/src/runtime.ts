@@ -191,7 +191,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           if (cors(req, res)) return;
           if (req.httpVersionMajor === 1) {
             if (fast?.http1(req as IncomingMessage, res as ServerResponse)) return;
-            closeIfUnread(req as IncomingMessage, res as ServerResponse);
+            readOnIfUnread(req as IncomingMessage, res as ServerResponse, 4 * readMaxBytes);
           }
           connect(req, res);
         },
@@ -244,15 +244,22 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
-// connect answers a request it refused (over the size limit) without reading the rest of its body; on HTTP/1.1
-// the connection then cannot carry the next request. Such an answer says "Connection: close", and Node closes
-// the connection once it is out.
-function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
-    if (!req.complete) this.shouldKeepAlive = false;
-    return writeHead.apply(this, args);
-  } as ServerResponse["writeHead"];
+// connect refuses a request over the size limit by destroying it mid-body; Node's HTTP/1.1 parser then stops
+// reading the connection (the destroyed request takes no more data), and the client's next request on it hangs.
+// Closing instead loses answers (the client gets a reset while it still sends). So once the answer is out, the
+// rest of the body is read and dropped, up to a bound, and the connection carries on.
+function readOnIfUnread(req: IncomingMessage, res: ServerResponse, maxDiscardBytes: number): void {
+  const socket = req.socket;
+  res.once("finish", () => {
+    if (req.complete) return;
+    let discarded = 0;
+    req.push = (chunk: unknown) => {
+      if (chunk !== null) discarded += (chunk as Buffer).length;
+      if (discarded > maxDiscardBytes) socket.destroy();
+      return true;
+    };
+    socket.resume();
+  });
 }
 
 // Waits for `promise` at most `ms`; true when it settled in time.

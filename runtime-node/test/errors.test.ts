@@ -98,6 +98,16 @@ describe.each(cases)("bad calls over $name through $path", (kind) => {
       clients.tools.executeTool({ tool: "echo_bytes", payload: new Uint8Array(4 * maxMessageBytes) }),
     );
     expect(farOver.code).toBe(Code.ResourceExhausted);
+    // The connection that carried the refused body carries the next call.
+    const after = await clients.tools.executeTool({ tool: "echo", args: { after: 1 } });
+    expect(fromValue(after.result)).toEqual({ after: 1 });
+  });
+
+  it("refuses an oversized batch with RESOURCE_EXHAUSTED and keeps the connection usable", async () => {
+    const calls = [{ tool: "echo_bytes", payload: new Uint8Array(4 * maxMessageBytes) }];
+    expect((await rejection(clients.tools.batchExecuteTools({ calls }))).code).toBe(Code.ResourceExhausted);
+    const after = await clients.tools.executeTool({ tool: "echo", args: { after: 2 } });
+    expect(fromValue(after.result)).toEqual({ after: 2 });
   });
 
   it("refuses a result over the limit with RESOURCE_EXHAUSTED, binary or JSON", async () => {

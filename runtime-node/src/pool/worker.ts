@@ -3,7 +3,8 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { errorInfoOf } from "@toolbridge/proto";
 import type { Logger } from "../log.js";
-import { createFrameDecoder, encodeFrame, type FrameHeader } from "./frame.js";
+import { createFrameDecoder, type FrameHeader } from "./frame.js";
+import { createFrameWriter } from "./frame-writer.js";
 import {
   type CancelReason,
   exitedBeforeReady,
@@ -83,26 +84,11 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
     child.kill("SIGKILL");
   }, options.readyTimeoutMs);
 
-  // Frames written in one turn of the event loop go out in one writev: at load, many calls arrive in the same
-  // turn, and one write (one wake-up of the worker) for all of them is much cheaper than one each.
   const stdin = child.stdin;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    stdin.uncork();
-  };
   stdin.on("error", () => {}); // EPIPE when the worker died; its exit is handled below
-  function send(header: object, body?: Uint8Array): void {
-    if (stdin.destroyed || stdin.writableEnded) return;
-    const [head, rest] = encodeFrame(header, body);
-    if (!corked) {
-      corked = true;
-      stdin.cork();
-      setImmediate(uncork);
-    }
-    stdin.write(head);
-    if (rest !== undefined) stdin.write(rest);
-  }
+  const writer = createFrameWriter(stdin);
+  // Everything but a call to a busy worker goes out at the end of this turn (see FrameWriter).
+  const send = (header: object, body?: Uint8Array) => writer.send(header, body, true);
 
   const decoder = createFrameDecoder({
     maxBodyBytes: maxMessageBytes,
@@ -125,7 +111,10 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
       child.kill("SIGKILL");
     },
   });
-  child.stdout.on("data", (chunk: Buffer) => decoder.push(chunk));
+  child.stdout.on("data", (chunk: Buffer) => {
+    decoder.push(chunk);
+    writer.flush();
+  });
   // Pipe errors end in the child's "close" like any death; they must not crash the runtime.
   child.stdout.on("error", () => {});
   child.stderr.on("error", () => {});
@@ -288,8 +277,9 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         process.nextTick(() => listener.end(error));
         return id;
       }
+      const busy = pending.size > 0;
       pending.set(id, { call, listener });
-      send(
+      writer.send(
         {
           t: "call",
           id,
@@ -301,6 +291,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
           stream: call.stream,
         },
         call.payload,
+        !busy,
       );
       return id;
     },
@@ -308,6 +299,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
       if (pending.has(id)) send({ t: "cancel", id, reason });
     },
     close() {
+      writer.flush();
       if (!stdin.writableEnded) stdin.end();
     },
     kill() {

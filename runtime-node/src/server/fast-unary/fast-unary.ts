@@ -153,9 +153,16 @@ export function createFastUnary(options: FastUnaryOptions): FastUnary {
         (answer) => answerHttp1(res, answer),
         (listener) => res.once("close", listener),
         (answer) => {
-          // The rest of the body is not read: the connection closes after this answer.
-          res.shouldKeepAlive = false;
+          // HTTP/1.1 cannot refuse the rest of a body: answer now (most clients read it once they are done
+          // sending), discard what still comes so that the connection can carry the next request, and close it
+          // if the client keeps sending far past the limit.
           answerHttp1(res, answer);
+          let discarded = 0;
+          req.on("data", (chunk: Buffer) => {
+            discarded += chunk.length;
+            if (discarded > 4 * readMaxBytes) req.socket.destroy();
+          });
+          req.resume();
         },
       );
       return true;

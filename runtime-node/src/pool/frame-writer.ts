@@ -1,0 +1,49 @@
+import type { Writable } from "node:stream";
+import { encodeFrame } from "./frame.js";
+
+/**
+ * Writes frames to a worker in batches. A write wakes the worker up, which on a busy machine costs far more
+ * than the bytes; so frames wait a little and go out together in one writev:
+ * - to an idle worker, at the end of the current event-loop turn (every call that arrived in it goes along);
+ * - to a busy one, until it next answers (it reads its input between calls anyway), and no longer than
+ *   `maxDelayMs`, so that a worker busy with long calls still gets new ones at once.
+ */
+export interface FrameWriter {
+  /** Queues a frame; `urgent` sends it at the end of this turn whatever the worker is doing. */
+  send(header: object, body: Uint8Array | undefined, urgent: boolean): void;
+  /** The worker answered: write what waits now. */
+  flush(): void;
+}
+
+/** A FrameWriter on a worker's stdin. */
+export function createFrameWriter(stdin: Writable, maxDelayMs = 1): FrameWriter {
+  let corked = false;
+  let immediate: NodeJS.Immediate | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  function flush(): void {
+    if (!corked) return;
+    corked = false;
+    if (immediate !== undefined) clearImmediate(immediate);
+    if (timer !== undefined) clearTimeout(timer);
+    immediate = undefined;
+    timer = undefined;
+    stdin.uncork();
+  }
+
+  return {
+    send(header, body, urgent) {
+      if (stdin.destroyed || stdin.writableEnded) return;
+      const [head, rest] = encodeFrame(header, body);
+      if (!corked) {
+        corked = true;
+        stdin.cork();
+      }
+      stdin.write(head);
+      if (rest !== undefined) stdin.write(rest);
+      if (urgent) immediate ??= setImmediate(flush);
+      else timer ??= setTimeout(flush, maxDelayMs);
+    },
+    flush,
+  };
+}
