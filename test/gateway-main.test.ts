@@ -31,6 +31,25 @@ describe("the gateway process", () => {
     expect(await gateway.stop()).toEqual({ code: 0, signal: null });
   });
 
+  it("applies the session limit from the environment", async () => {
+    const key = "main-limit-key-0123456789abcdef";
+    const gateway = await startGateway({ TOOLBRIDGE_MAX_SESSIONS: "1", TOOLBRIDGE_API_KEYS: `${key}=acme` });
+    try {
+      const init = (id: string) =>
+        fetch(`${gateway.url}/toolbridge.v1.SessionService/InitializeSession`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+          body: JSON.stringify({ sessionId: id }),
+        });
+      expect((await init("one")).status).toBe(200);
+      const second = await init("two");
+      expect(second.status).toBe(429);
+      expect(await second.json()).toMatchObject({ code: "resource_exhausted" });
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it("fails with one line when Redis cannot be reached", async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

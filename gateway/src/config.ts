@@ -48,6 +48,8 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** URL prefixes allowed for session tool endpoints besides registered runtimes. */
   sessionToolEndpoints: string[];
+  /** Store limits given in the environment (the rest keep their defaults). */
+  limits: { maxSessions?: number; maxVariablesPerSession?: number };
 }
 
 /** A configuration problem, naming the flag or variable at fault. */
@@ -74,6 +76,8 @@ export const usage = `usage: node gateway/dist/src/main.js [options]
                           TOOLBRIDGE_DRAIN_TIMEOUT_MS     time calls in flight get on SIGTERM (5000)
                           TOOLBRIDGE_CORS_ORIGINS         origins allowed from browsers, comma-separated (*)
                           TOOLBRIDGE_SESSION_TOOL_ENDPOINTS URL prefixes session tools may name, comma-separated
+                          TOOLBRIDGE_MAX_SESSIONS         live sessions at once (10000)
+                          TOOLBRIDGE_MAX_VARIABLES_PER_SESSION variables in one session (1000)
 `;
 
 /** True when the arguments ask for usage. */
@@ -121,6 +125,10 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     drainTimeoutMs: integer(env.TOOLBRIDGE_DRAIN_TIMEOUT_MS ?? "5000", "TOOLBRIDGE_DRAIN_TIMEOUT_MS", 0, 3_600_000),
     corsOrigins: list(env.TOOLBRIDGE_CORS_ORIGINS ?? "*"),
     sessionToolEndpoints: list(env.TOOLBRIDGE_SESSION_TOOL_ENDPOINTS ?? ""),
+    limits: {
+      maxSessions: optionalInteger(env.TOOLBRIDGE_MAX_SESSIONS, "TOOLBRIDGE_MAX_SESSIONS"),
+      maxVariablesPerSession: optionalInteger(env.TOOLBRIDGE_MAX_VARIABLES_PER_SESSION, "TOOLBRIDGE_MAX_VARIABLES_PER_SESSION"),
+    },
   };
 }
 
@@ -170,6 +178,10 @@ function integer(text: string, name: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got '${text}'`);
   return n;
+}
+
+function optionalInteger(text: string | undefined, name: string): number | undefined {
+  return text === undefined || text === "" ? undefined : integer(text, name, 1, 2 ** 31 - 1);
 }
 
 function randomKey(): string {

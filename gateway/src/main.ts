@@ -12,19 +12,20 @@ import { createRedisStore } from "./store/redis-store.js";
 import type { Store } from "./store/store.js";
 import { createUpstashStore } from "./store/upstash-store.js";
 
-async function openStore(config: GatewayConfig["store"], log: Logger): Promise<Store> {
-  switch (config.kind) {
+async function openStore(config: GatewayConfig, log: Logger): Promise<Store> {
+  const { store, limits } = config;
+  switch (store.kind) {
     case "redis": {
       // A failure to connect at start is the start-up error itself; later ones are worth a warning.
       let opened = false;
-      const store = await createRedisStore({ url: config.url, onError: (err) => opened && log.warn(`redis: ${err.message}`) });
+      const redis = await createRedisStore({ url: store.url, limits, onError: (err) => opened && log.warn(`redis: ${err.message}`) });
       opened = true;
-      return store;
+      return redis;
     }
     case "upstash":
-      return createUpstashStore({ url: config.url, token: config.token });
+      return createUpstashStore({ url: store.url, token: store.token, limits });
     default:
-      return createMemoryStore();
+      return createMemoryStore({ limits });
   }
 }
 
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(argv, process.env);
   const log = createLogger({ level: config.logLevel });
-  const store = await openStore(config.store, log);
+  const store = await openStore(config, log);
   for (const { key, record } of config.apiKeys) await provisionApiKey(store, key, record);
   const transports = createNodeRuntimeTransports({ httpVersion: config.runtimeHttpVersion, maxMessageBytes: config.maxMessageBytes });
   const gateway = createGateway({

@@ -43,6 +43,11 @@ describe("gateway configuration", () => {
     }
   });
 
+  it("reads store limits, leaving the rest to their defaults", () => {
+    expect(loadConfig([], { TOOLBRIDGE_MAX_SESSIONS: "5" }).limits).toEqual({ maxSessions: 5, maxVariablesPerSession: undefined });
+    expect(() => loadConfig([], { TOOLBRIDGE_MAX_VARIABLES_PER_SESSION: "0" })).toThrow(/TOOLBRIDGE_MAX_VARIABLES_PER_SESSION must be/);
+  });
+
   it("refuses a bad port, log level or runtime key", () => {
     expect(() => loadConfig(["--port", "70000"], {})).toThrow(/port must be a whole number/);
     expect(() => loadConfig(["--log-level", "loud"], {})).toThrow(/log level/);
