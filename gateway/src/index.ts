@@ -4,7 +4,8 @@ export { generateApiKey, hashApiKey, provisionApiKey, revokeApiKey } from "./aut
 export { callContextAudience, callContextHeader, type CallContextClaims } from "./auth/call-context.js";
 export { anonymousOrg, type Principal, type PrincipalKind } from "./auth/principal.js";
 export { sessionTokenAudience, type SessionTokenClaims } from "./auth/session-token.js";
-export { createGateway, type Gateway } from "./gateway.js";
+export type { ConnectServing } from "./connect/mount.js";
+export { createGateway, type Gateway, type GatewayCore } from "./gateway.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, silentLogger } from "./log.js";
 export { type Announcement, type AnnounceOptions, announceRuntime } from "./registry/runtime-announcer.js";
 export { type GatewayOptions, gatewayDefaults, resolveGatewayOptions } from "./options.js";

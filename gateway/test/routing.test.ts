@@ -111,6 +111,15 @@ describe("routing", () => {
     expect(b.calls).toHaveLength(0);
   });
 
+  it("leaves out of ListTools a tool whose runtimes all refused lately", async () => {
+    const client = await start();
+    a.refuse = true;
+    await client.tools.executeTool({ tool: "only_a" }).catch(() => {});
+    const names = (await client.tools.listTools({})).tools.map((t) => t.name);
+    expect(names).not.toContain("only_a");
+    expect(names).toContain("echo");
+  });
+
   it("answers NOT_FOUND for a tool no runtime serves, and UNAVAILABLE when all that serve it are down", async () => {
     const client = await start();
     const unknown = await rejection(client.tools.executeTool({ tool: "nope" }));

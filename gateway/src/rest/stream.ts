@@ -22,7 +22,12 @@ export function streamRoute(dispatch: ToolDispatch) {
   return async (c: Context<{ Variables: AuthVariables }>) => {
     const spec = c.req.param("spec") ?? "";
     if (!spec.endsWith(suffix)) return c.notFound();
-    const tool = decodeURIComponent(spec.slice(0, -suffix.length));
+    let tool: string;
+    try {
+      tool = decodeURIComponent(spec.slice(0, -suffix.length));
+    } catch {
+      throw badBody("the tool name in the path is not valid percent-encoding");
+    }
     const started = performance.now();
     const text = await c.req.text();
     let args: unknown = {};

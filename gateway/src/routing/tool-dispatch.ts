@@ -218,7 +218,9 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
 
     async listTools(principal, sessionId) {
       const [snapshot, session] = await Promise.all([directory.snapshot(), openSession(principal, sessionId)]);
-      const tools = snapshot.tools.filter((t) => mayCall(principal, t.name));
+      // A tool whose every runtime refused this gateway lately is not offered until one answers again.
+      const up = (name: string) => snapshot.byTool.get(name)?.some((r) => !picker.isDown(r.id)) ?? false;
+      const tools = snapshot.tools.filter((t) => mayCall(principal, t.name) && up(t.name));
       if (session === undefined) return tools;
       const own = [...session.tools.values()]
         .filter((t) => mayCall(principal, t.tool.name))
