@@ -49,6 +49,7 @@ describe("announceRuntime", () => {
       runtime: () => ({ id: "rt-late", url: "http://127.0.0.1:1", tools: [] }),
       onError: (err) => errors.push(err.message),
       timeoutMs: 1000,
+      retryMs: 20,
     });
     await eventually(async () => errors.length >= 2, "a second attempt after a refused registration");
     expect(errors[0]).toMatch(/unauthenticated|permission_denied/);

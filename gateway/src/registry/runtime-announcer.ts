@@ -16,6 +16,8 @@ export interface AnnounceOptions {
   onError?: (err: Error) => void;
   /** How long one call to the gateway may take. Default 5000. */
   timeoutMs?: number;
+  /** How long to wait after a failed registration or heartbeat before trying again. Default 1000. */
+  retryMs?: number;
 }
 
 /** A runtime announced to a gateway. */
@@ -50,6 +52,7 @@ export function announceRuntime(options: AnnounceOptions): Announcement {
     markRegistered();
   };
   const tick = async () => {
+    let failed = false;
     try {
       if (runtimeId === "") await register();
       else {
@@ -58,8 +61,10 @@ export function announceRuntime(options: AnnounceOptions): Announcement {
       }
     } catch (err) {
       onError(err as Error);
+      failed = true;
     }
-    if (!stopped) timer = setTimeout(tick, intervalMs);
+    const delay = failed ? Math.min(intervalMs, options.retryMs ?? 1000) : intervalMs;
+    if (!stopped) timer = setTimeout(tick, delay);
   };
   void tick();
 
