@@ -9,7 +9,13 @@ import { createUnsupportedCallbacks } from "./pool/callbacks.js";
 import { spawnPythonWorker } from "./pool/worker.js";
 import type { CallbackHandler } from "./pool/worker-interface.js";
 import { createWorkerPool, type PoolLoad } from "./pool/worker-pool.js";
-import { callerKey, createAuthInterceptor, createKeyAuthenticator, createOpenAuthenticator } from "./server/auth.js";
+import {
+  type Authenticator,
+  callerKey,
+  createAuthInterceptor,
+  createKeyAuthenticator,
+  createOpenAuthenticator,
+} from "./server/auth.js";
 import { createCors } from "./server/cors.js";
 import { createFastUnary, type FastUnary } from "./server/fast-unary/fast-unary.js";
 import { type Listener, listen } from "./server/listen.js";
@@ -50,6 +56,8 @@ export interface RuntimeOptions {
   drainTimeoutMs: number;
   /** Key callers must send as `Authorization: Bearer <key>`; undefined serves without one (insecure). */
   key: string | undefined;
+  /** Decides who may call, instead of `key` (e.g. to also accept session tokens from a gateway). */
+  authenticate?: Authenticator;
   /** Origins allowed to call from a browser ("*" for any). */
   corsOrigins: string[];
   /** Where the runtime logs. */
@@ -138,7 +146,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const infos = await pool.start();
     try {
       const catalog = createToolCatalog([...createPythonTools(infos, pool), ...(options.tools ?? [])]);
-      const authenticate = options.key === undefined ? createOpenAuthenticator() : createKeyAuthenticator(options.key);
+      const authenticate =
+        options.authenticate ??
+        (options.key === undefined ? createOpenAuthenticator() : createKeyAuthenticator(options.key));
       const cors = createCors({ origins: options.corsOrigins });
       // The id names the port, which is known only after listening; the runner reads it lazily.
       let runtimeId = options.runtimeId ?? "";

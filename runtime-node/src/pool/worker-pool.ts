@@ -10,6 +10,7 @@ import {
   type WorkerExit,
 } from "./worker-errors.js";
 import type { CallListener, CallOutcome, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
+import { createWaitingCalls } from "./waiting-calls.js";
 
 /** Options of createWorkerPool. */
 export interface WorkerPoolOptions {
@@ -101,10 +102,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const retiring = new Set<Slot>();
   const failures: number[] = new Array(size).fill(0);
   const restartTimers = new Set<NodeJS.Timeout>();
-  // FIFO of waiting calls; aborted ones stay in place, marked settled, and are skipped.
-  let queue: Task[] = [];
-  let head = 0;
-  let queued = 0;
+  const queue = createWaitingCalls<Task>((task) => task.state === "queued");
   let started = false;
   let stopping = false;
 
@@ -174,20 +172,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   }
 
   function drain(): void {
-    while (queued > 0) {
+    while (queue.size > 0) {
       const slot = pick();
       if (slot === undefined) return;
-      let task = queue[head++];
-      while (task.state !== "queued") task = queue[head++];
-      queued--;
-      if (head > 1024 && head * 2 > queue.length) {
-        queue = queue.slice(head);
-        head = 0;
-      }
-      run(task, slot);
+      run(queue.shift() as Task, slot);
     }
-    queue = [];
-    head = 0;
   }
 
   function settle(task: Task): void {
@@ -218,7 +207,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         }
         if (slot.retiring) {
           if (slot.live === 0) slot.worker.kill();
-        } else if (queued > 0) drain();
+        } else if (queue.size > 0) drain();
       },
     };
     const events = task.events;
@@ -230,8 +219,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   function abort(task: Task, error: ConnectError): void {
     if (task.state === "settled") return;
     if (task.state === "queued") {
-      queued--;
       settle(task);
+      queue.leave();
       task.reject(error);
       return;
     }
@@ -274,11 +263,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           id: 0,
           abandoned: false,
         };
-        const slot = queued === 0 ? pick() : undefined;
+        const slot = queue.size === 0 ? pick() : undefined;
         if (slot === undefined) {
-          if (queued >= maxQueue) return reject(queueFull(maxQueue));
+          if (queue.size >= maxQueue) return reject(queueFull(maxQueue));
           queue.push(task);
-          queued++;
         }
         if (cancel !== undefined) task.unsubscribe = cancel.subscribe((reason) => abort(task, reason));
         // One timer per call, not an AbortController: this is on every call's path.
@@ -292,22 +280,17 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       let inFlight = 0;
       for (const slot of slots) inFlight += slot?.live ?? 0;
       for (const slot of retiring) inFlight += slot.live;
-      return { inFlight, queued };
+      return { inFlight, queued: queue.size };
     },
 
     async stop(timeoutMs) {
       stopping = true;
       for (const timer of restartTimers) clearTimeout(timer);
       restartTimers.clear();
-      for (let i = head; i < queue.length; i++) {
-        const task = queue[i];
-        if (task.state !== "queued") continue;
+      for (const task of queue.takeAll()) {
         settle(task);
         task.reject(poolStopping());
       }
-      queue = [];
-      head = 0;
-      queued = 0;
       const all = [...slots.filter((s): s is Slot => s !== undefined), ...retiring];
       for (const slot of all) slot.worker.close();
       const exits = Promise.all(all.map((slot) => slot.worker.exited));

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { errorInfoOf } from "@toolbridge/proto";
+import type { ConnectError } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
 import { createFrameDecoder, type FrameHeader } from "./frame.js";
 import { createFrameWriter } from "./frame-writer.js";
+import { createWorkerCallbacks } from "./worker-callbacks.js";
 import {
   type CancelReason,
   exitedBeforeReady,
@@ -20,7 +20,6 @@ import {
 } from "./worker-errors.js";
 import type {
   CallbackHandler,
-  CallbackResponder,
   CallListener,
   PoolWorker,
   WorkerCall,
@@ -64,7 +63,6 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
   const child = spawn(python, args, { env, stdio: ["pipe", "pipe", "pipe"] });
   const label: WorkerLabel = { index, pid: child.pid };
   const pending = new Map<number, Pending>();
-  const replies = new Map<number, CallbackState>();
   let nextId = 1;
   let isReady = false;
   let exitCause: ConnectError | undefined;
@@ -89,6 +87,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
   const writer = createFrameWriter(stdin);
   // Everything but a call to a busy worker goes out at the end of this turn (see FrameWriter).
   const send = (header: object, body?: Uint8Array) => writer.send(header, body, true);
+  const callbacksInFlight = createWorkerCallbacks(callbacks, send);
 
   const decoder = createFrameDecoder({
     maxBodyBytes: maxMessageBytes,
@@ -101,8 +100,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         send({ t: "cancel", id, reason: "canceled" });
         p.listener.end(resultTooLarge(bodyLength, maxMessageBytes, p.call.tool));
       } else if (header.t === "callback" && typeof header.cid === "number") {
-        const error = new ConnectError(`callback body of ${bodyLength} bytes is over the message limit`, Code.ResourceExhausted);
-        send({ t: "reply", cid: header.cid, error: errorJson(error) });
+        callbacksInFlight.refuseOversized(header.cid, bodyLength);
       }
     },
     onError(error) {
@@ -147,7 +145,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         const p = pending.get(id);
         if (p === undefined) return;
         pending.delete(id);
-        endCallbacks(id);
+        callbacksInFlight.endCall(id);
         // A binary result may come with a JSON value too (toolbridge.Result(value, payload=...)).
         p.listener.end(undefined, {
           value: (header.value ?? null) as JsonValue,
@@ -161,14 +159,14 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         const p = pending.get(id);
         if (p === undefined) return;
         pending.delete(id);
-        endCallbacks(id);
+        callbacksInFlight.endCall(id);
         p.listener.end(workerCallError(header, p.call.tool));
         return;
       }
       case "callback":
-        return startCallback(header, body);
+        return callbacksInFlight.start(header, body, pending.get(header.call as number)?.call);
       case "callback_cancel":
-        return replies.get(header.cid as number)?.cancel();
+        return callbacksInFlight.cancel(header.cid as number);
       case "ready":
         isReady = true;
         clearTimeout(readyTimer);
@@ -184,64 +182,6 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
     }
   }
 
-  // Callbacks: each gets a responder; the reply frame goes out once, whoever answers first.
-  interface CallbackState {
-    call: number;
-    cancel(): void;
-  }
-
-  function startCallback(header: FrameHeader, body: Buffer): void {
-    const cid = header.cid as number;
-    const callId = header.call as number;
-    const p = pending.get(callId);
-    if (p === undefined) {
-      send({ t: "reply", cid, error: errorJson(new ConnectError("the call of this callback has ended", Code.Canceled)) });
-      return;
-    }
-    const abort = new AbortController();
-    let answered = false;
-    const finish = () => {
-      answered = true;
-      replies.delete(cid);
-    };
-    const responder: CallbackResponder = {
-      signal: abort.signal,
-      chunk(value) {
-        if (!answered) send({ t: "reply_chunk", cid, value });
-      },
-      reply(value, replyBody) {
-        if (answered) return;
-        finish();
-        if (replyBody !== undefined) send({ t: "reply", cid, binary: true, value: null }, replyBody);
-        else send({ t: "reply", cid, value });
-      },
-      fail(error) {
-        if (answered) return;
-        finish();
-        send({ t: "reply", cid, error: errorJson(error) });
-      },
-    };
-    replies.set(cid, {
-      call: callId,
-      cancel() {
-        responder.fail(new ConnectError("the tool cancelled the callback", Code.Canceled));
-        abort.abort();
-      },
-    });
-    const params = typeof header.params === "object" && header.params !== null ? header.params : {};
-    try {
-      callbacks({ op: String(header.op), params: params as Record<string, unknown>, body, call: p.call }, responder);
-    } catch (e) {
-      responder.fail(ConnectError.from(e));
-    }
-  }
-
-  // A call that ended takes its unanswered callbacks with it.
-  function endCallbacks(callId: number): void {
-    if (replies.size === 0) return;
-    for (const state of [...replies.values()]) if (state.call === callId) state.cancel();
-  }
-
   const exited = new Promise<WorkerExit>((resolve) => {
     let done = false;
     const finish = (exit: WorkerExit) => {
@@ -255,7 +195,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         pending.delete(id);
         p.listener.end(error);
       }
-      for (const state of replies.values()) state.cancel();
+      callbacksInFlight.endAll();
       resolve(exit);
     };
     child.once("error", (error: NodeJS.ErrnoException) => {
@@ -306,9 +246,4 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
       child.kill("SIGKILL");
     },
   };
-}
-
-function errorJson(error: ConnectError): Record<string, string> {
-  const { code, message, type, traceback } = errorInfoOf(error);
-  return { code, message, type, traceback };
 }
