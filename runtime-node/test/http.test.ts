@@ -153,7 +153,7 @@ describe("TLS", () => {
     });
     session.close();
     expect(protocol).toBe("h2");
-    const h1 = await new Promise<string | false>((resolve, reject) => {
+    const h1 = await new Promise<string | false | null>((resolve, reject) => {
       const { hostname, port } = new URL(runtime.url);
       const socket = tlsConnect({ host: hostname, port: Number(port), ca: cert, ALPNProtocols: ["http/1.1"] }, () => {
         resolve(socket.alpnProtocol);

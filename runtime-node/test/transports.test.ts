@@ -6,7 +6,7 @@ import { type RuntimeProcess, startRuntime } from "../../test/support/runtime.js
 import { connectTo, type RuntimeClients, type TransportKind, transportKinds } from "./support/clients.js";
 
 // Unary ExecuteTool has two paths: the runtime's fast path (the default) and connect's handlers; both must hold.
-const paths = [
+const paths: { path: string; env: Record<string, string>; fast: boolean }[] = [
   { path: "the fast path", env: {}, fast: true },
   { path: "connect's handlers", env: { TOOLBRIDGE_FAST_PATH: "0" }, fast: false },
 ];

@@ -146,7 +146,7 @@ export async function startRuntime(options: StartRuntimeOptions = {}): Promise<R
     pid: child.pid as number,
     stdout: () => out,
     stderr: () => err,
-    headers: () => (started.key === undefined ? {} : { Authorization: `Bearer ${started.key}` }),
+    headers: (): Record<string, string> => (started.key === undefined ? {} : { Authorization: `Bearer ${started.key}` }),
     countStderr: (pattern) => matching(err, pattern).length,
     waitForStderr(pattern, waitMs = 15_000, occurrence = 1) {
       return new Promise((resolve, reject) => {

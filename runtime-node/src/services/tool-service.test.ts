@@ -3,6 +3,7 @@ import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { fromValue, toValue } from "@toolbridge/proto";
 import {
   BatchExecuteToolsRequestSchema,
+  type BatchExecuteToolsResponse,
   ExecuteToolResponseSchema,
   type StreamToolResponse,
   StreamToolRequestSchema,
@@ -134,9 +135,9 @@ describe("BatchExecuteTools", () => {
     ]) {
       most = 0;
       const request = create(BatchExecuteToolsRequestSchema, { calls, maxParallel });
-      const response = await svc.batchExecuteTools(request, context("batchExecuteTools"));
+      const response = (await svc.batchExecuteTools(request, context("batchExecuteTools"))) as BatchExecuteToolsResponse;
       expect(most).toBe(expected);
-      expect(response.outcomes?.map((o) => o.outcome.case === "response" && fromValue(o.outcome.value.result))).toEqual(
+      expect(response.outcomes.map((o) => o.outcome.case === "response" && fromValue(o.outcome.value.result))).toEqual(
         calls.map((c) => c.tool),
       );
     }
@@ -157,8 +158,8 @@ describe("BatchExecuteTools", () => {
       }),
     );
     const request = create(BatchExecuteToolsRequestSchema, { calls: [{ tool: "t" }] });
-    const response = await svc.batchExecuteTools(request, context("batchExecuteTools"));
-    const outcome = response.outcomes?.[0]?.outcome;
+    const response = (await svc.batchExecuteTools(request, context("batchExecuteTools"))) as BatchExecuteToolsResponse;
+    const outcome = response.outcomes[0]?.outcome;
     expect(outcome?.case === "error" && outcome.value).toMatchObject({ code: "unavailable", tool: "t", message: "down" });
   });
 });
