@@ -99,6 +99,13 @@ describe.each(paths)("the runtime with $path for unary calls", ({ env, fast }) =
       expect(response.result).toBeUndefined();
     });
 
+    it("echo_bytes round-trips a 3 MiB payload (passed on in pieces both ways)", async () => {
+      const payload = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 7) % 256);
+      const response = await clients.tools.executeTool({ tool: "echo_bytes", payload });
+      expect(response.payload.length).toBe(payload.length);
+      expect(Buffer.compare(response.payload, payload)).toBe(0);
+    });
+
     it("sleep waits and returns", async () => {
       const response = await clients.tools.executeTool({ tool: "sleep", args: { ms: 5 } });
       expect(fromValue(response.result)).toEqual({ slept_ms: 5 });

@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import type { Payload } from "../payload.js";
 import { encodeFrame } from "./frame.js";
 
 /**
@@ -10,7 +11,7 @@ import { encodeFrame } from "./frame.js";
  */
 export interface FrameWriter {
   /** Queues a frame; `urgent` sends it at the end of this turn whatever the worker is doing. */
-  send(header: object, body: Uint8Array | undefined, urgent: boolean): void;
+  send(header: object, body: Payload | undefined, urgent: boolean): void;
   /** The worker answered: write what waits now. */
   flush(): void;
 }
@@ -34,13 +35,12 @@ export function createFrameWriter(stdin: Writable, maxDelayMs = 1): FrameWriter 
   return {
     send(header, body, urgent) {
       if (stdin.destroyed || stdin.writableEnded) return;
-      const [head, rest] = encodeFrame(header, body);
+      const parts = encodeFrame(header, body);
       if (!corked) {
         corked = true;
         stdin.cork();
       }
-      stdin.write(head);
-      if (rest !== undefined) stdin.write(rest);
+      for (const part of parts) stdin.write(part);
       if (urgent) immediate ??= setImmediate(flush);
       else timer ??= setTimeout(flush, maxDelayMs);
     },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createFrameDecoder, encodeFrame, type FrameHeader, maxHeaderBytes } from "./frame.js";
+import { createFrameDecoder, encodeFrame, type FrameBody, type FrameHeader, maxHeaderBytes } from "./frame.js";
 
 interface Decoded {
-  frames: { header: FrameHeader; body: Buffer }[];
+  frames: { header: FrameHeader; body: Buffer; pieces: number }[];
   oversized: { header: FrameHeader; bodyLength: number }[];
   errors: Error[];
 }
@@ -11,7 +11,12 @@ function decoder(maxBodyBytes = 1024) {
   const out: Decoded = { frames: [], oversized: [], errors: [] };
   const d = createFrameDecoder({
     maxBodyBytes,
-    onFrame: (header, body) => out.frames.push({ header, body: Buffer.from(body) }),
+    onFrame: (header, body: FrameBody) =>
+      out.frames.push({
+        header,
+        body: Array.isArray(body) ? Buffer.concat(body) : Buffer.from(body),
+        pieces: Array.isArray(body) ? body.length : 1,
+      }),
     onOversized: (header, bodyLength) => out.oversized.push({ header, bodyLength }),
     onError: (error) => out.errors.push(error),
   });
@@ -25,14 +30,14 @@ describe("frame codec", () => {
     const body = Buffer.from([0, 1, 2, 255]);
     const { push, out } = decoder();
     push(bytes(encodeFrame({ t: "call", id: 1, text: "héllo ✓" }, body)));
-    expect(out.frames).toEqual([{ header: { t: "call", id: 1, text: "héllo ✓" }, body }]);
+    expect(out.frames).toEqual([{ header: { t: "call", id: 1, text: "héllo ✓" }, body, pieces: 1 }]);
   });
 
   it("writes the lengths big-endian in front of the header", () => {
     const [head, body] = encodeFrame({ t: "x" }, Buffer.from("ab"));
     expect(head.readUInt32BE(0)).toBe(Buffer.byteLength('{"t":"x"}'));
     expect(head.readUInt32BE(4)).toBe(2);
-    expect(Buffer.from(body as Uint8Array).toString()).toBe("ab");
+    expect(Buffer.from(body).toString()).toBe("ab");
     expect(encodeFrame({ t: "x" })).toHaveLength(1);
   });
 
@@ -67,7 +72,7 @@ describe("frame codec", () => {
     const { push, out } = decoder();
     push(bytes(frames.flat()));
     expect(out.frames).toHaveLength(500);
-    expect(out.frames[499]).toEqual({ header: { t: "chunk", id: 499 }, body: Buffer.from("499") });
+    expect(out.frames[499]).toEqual({ header: { t: "chunk", id: 499 }, body: Buffer.from("499"), pieces: 1 });
   });
 
   it("skips an oversized body, reports it, and decodes the next frame", () => {
@@ -79,8 +84,27 @@ describe("frame codec", () => {
       const { push, out } = decoder(1024);
       for (let i = 0; i < stream.length; i += size) push(stream.subarray(i, i + size));
       expect(out.oversized).toEqual([{ header: { t: "result", id: 1 }, bodyLength: 5000 }]);
-      expect(out.frames).toEqual([{ header: { t: "result", id: 2 }, body: Buffer.from("ok") }]);
+      expect(out.frames).toEqual([{ header: { t: "result", id: 2 }, body: Buffer.from("ok"), pieces: 1 }]);
     }
+  });
+
+  it("hands a large body that spans reads on as its pieces, without copying", () => {
+    const big = Buffer.alloc(700_000).map((_, i) => i % 253);
+    const stream = bytes([...encodeFrame({ t: "result", id: 1 }, big), ...encodeFrame({ t: "result", id: 2 }, Buffer.from("x"))]);
+    const { push, out } = decoder(1 << 20);
+    for (let i = 0; i < stream.length; i += 65_536) push(stream.subarray(i, i + 65_536));
+    expect(out.frames.map((f) => [f.header.id, f.body.length, f.pieces > 1])).toEqual([
+      [1, 700_000, true],
+      [2, 1, false],
+    ]);
+    expect(out.frames[0].body.equals(big)).toBe(true);
+  });
+
+  it("writes a body given in pieces after the header, untouched", () => {
+    const pieces = [Buffer.from("ab"), Buffer.from("cd")];
+    const parts = encodeFrame({ t: "call" }, pieces);
+    expect(parts.slice(1)).toEqual(pieces);
+    expect(Buffer.from(parts[0]).readUInt32BE(4)).toBe(4);
   });
 
   it("stops with an error on a header larger than the limit", () => {

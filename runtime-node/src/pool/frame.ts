@@ -1,3 +1,5 @@
+import { type Payload, payloadLength, payloadPieces } from "../payload.js";
+
 // The worker protocol's frames (python/PROTOCOL.md): uint32 BE header length H, uint32 BE body length B,
 // H bytes of UTF-8 JSON header, B bytes of raw body.
 
@@ -10,29 +12,38 @@ const emptyBody = Buffer.alloc(0);
 /** A frame's JSON header: an object whose `t` names the frame type. */
 export type FrameHeader = { t: string } & Record<string, unknown>;
 
+/** A decoded body: one buffer, or for a large body the pieces it arrived in (see createFrameDecoder). */
+export type FrameBody = Buffer | Buffer[];
+
 /**
- * Encodes a frame as the buffers to write: the prefix and header in one buffer, and the body untouched (never
- * copied), so that callers can hand both to a corked stream.
+ * Encodes a frame as the buffers to write: the prefix and header in one buffer, then the body's pieces
+ * untouched (never copied), so that callers can hand them all to a corked stream.
  */
-export function encodeFrame(header: object, body?: Uint8Array): [Buffer] | [Buffer, Uint8Array] {
+export function encodeFrame(header: object, body?: Payload): Uint8Array[] {
   const json = JSON.stringify(header);
   // Small headers: one allocation sized for the worst case of UTF-8, then trimmed, which is cheaper than
   // measuring first; large ones are measured so as not to hold three times their size.
   const head = Buffer.allocUnsafe(prefixBytes + (json.length < 16384 ? json.length * 3 : Buffer.byteLength(json)));
   const headerLength = head.write(json, prefixBytes, "utf8");
-  const bodyLength = body?.byteLength ?? 0;
+  const bodyLength = body === undefined ? 0 : payloadLength(body);
   head.writeUInt32BE(headerLength, 0);
   head.writeUInt32BE(bodyLength, 4);
   const framed = head.subarray(0, prefixBytes + headerLength);
-  return bodyLength > 0 ? [framed, body as Uint8Array] : [framed];
+  return bodyLength > 0 ? [framed, ...payloadPieces(body as Payload)] : [framed];
 }
+
+/** A body at least this large that spans reads is handed on as its pieces instead of being copied together. */
+export const piecewiseBodyBytes = 256 * 1024;
 
 /** What a FrameDecoder reports. */
 export interface FrameDecoderOptions {
   /** Largest body accepted; a larger one is skipped and reported through `onOversized`. */
   maxBodyBytes: number;
-  /** A whole frame. The body may share memory with the chunks pushed; it is never reused by the decoder. */
-  onFrame(header: FrameHeader, body: Buffer): void;
+  /**
+   * A whole frame. The body shares memory with the chunks pushed (never reused by the decoder); a large body
+   * that spanned chunks comes as the list of its pieces.
+   */
+  onFrame(header: FrameHeader, body: FrameBody): void;
   /** A frame whose body exceeded maxBodyBytes; its bytes were discarded. */
   onOversized(header: FrameHeader, bodyLength: number): void;
   /** The stream cannot be decoded any further (a header too large or not a JSON object). */
@@ -44,7 +55,10 @@ export interface FrameDecoder {
   push(chunk: Buffer): void;
 }
 
-/** A FrameDecoder. Whole frames inside one chunk are sliced without copying; a split body is copied once. */
+/**
+ * A FrameDecoder. Whole frames inside one chunk are sliced without copying; a small split body is copied once,
+ * a large one (piecewiseBodyBytes and up) not at all.
+ */
 export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
   const { maxBodyBytes, onFrame, onOversized, onError } = options;
   // Bytes of an incomplete prefix or header, kept until the rest arrives.
@@ -53,6 +67,8 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
   // The frame being assembled once its header is known.
   let header: FrameHeader | undefined;
   let body: Buffer | undefined;
+  let pieces: Buffer[] | undefined;
+  let bodyLength = 0;
   let bodyFilled = 0;
   let skipping = 0;
   let failed = false;
@@ -79,26 +95,31 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
   }
 
   // Starts the body of a frame whose header is known; returns how many of `available` bytes it consumed.
-  function startBody(h: FrameHeader, bodyLength: number, chunk: Buffer, offset: number): number {
+  function startBody(h: FrameHeader, length: number, chunk: Buffer, offset: number): number {
     const available = chunk.length - offset;
-    if (bodyLength > maxBodyBytes) {
-      const skipped = Math.min(available, bodyLength);
-      if (skipped === bodyLength) onOversized(h, bodyLength);
+    if (length > maxBodyBytes) {
+      const skipped = Math.min(available, length);
+      if (skipped === length) onOversized(h, length);
       else {
         header = h;
-        skipping = bodyLength - skipped;
-        bodyFilled = bodyLength;
+        skipping = length - skipped;
+        bodyFilled = length;
       }
       return skipped;
     }
-    if (available >= bodyLength) {
-      onFrame(h, bodyLength === 0 ? emptyBody : chunk.subarray(offset, offset + bodyLength));
-      return bodyLength;
+    if (available >= length) {
+      onFrame(h, length === 0 ? emptyBody : chunk.subarray(offset, offset + length));
+      return length;
     }
     header = h;
-    body = Buffer.allocUnsafe(bodyLength);
-    chunk.copy(body, 0, offset);
+    bodyLength = length;
     bodyFilled = available;
+    if (length >= piecewiseBodyBytes) {
+      pieces = available > 0 ? [chunk.subarray(offset)] : [];
+    } else {
+      body = Buffer.allocUnsafe(length);
+      chunk.copy(body, 0, offset);
+    }
     return available;
   }
 
@@ -117,15 +138,17 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
         }
         continue;
       }
-      if (body !== undefined) {
-        const n = Math.min(body.length - bodyFilled, chunk.length - offset);
-        chunk.copy(body, bodyFilled, offset, offset + n);
+      if (body !== undefined || pieces !== undefined) {
+        const n = Math.min(bodyLength - bodyFilled, chunk.length - offset);
+        if (pieces !== undefined) pieces.push(offset === 0 && n === chunk.length ? chunk : chunk.subarray(offset, offset + n));
+        else chunk.copy(body as Buffer, bodyFilled, offset, offset + n);
         bodyFilled += n;
         offset += n;
-        if (bodyFilled === body.length) {
-          const done = body;
+        if (bodyFilled === bodyLength) {
+          const done: FrameBody = pieces ?? (body as Buffer);
           const h = header as FrameHeader;
           body = undefined;
+          pieces = undefined;
           header = undefined;
           onFrame(h, done);
         }
@@ -149,7 +172,7 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
         return;
       }
       const headerLength = source.readUInt32BE(start);
-      const bodyLength = source.readUInt32BE(start + 4);
+      const frameBodyLength = source.readUInt32BE(start + 4);
       if (headerLength > maxHeaderBytes) {
         fail(new Error(`frame header of ${headerLength} bytes exceeds the ${maxHeaderBytes}-byte limit`));
         return;
@@ -161,7 +184,7 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
       const h = parseHeader(source.subarray(start + prefixBytes, start + prefixBytes + headerLength));
       if (h === undefined) return;
       const bodyStart = start + prefixBytes + headerLength;
-      const consumed = startBody(h, bodyLength, source, bodyStart);
+      const consumed = startBody(h, frameBodyLength, source, bodyStart);
       if (source === chunk) offset = bodyStart + consumed;
       else {
         // The gathered buffer may hold bytes past this frame: decode them as a fresh chunk.

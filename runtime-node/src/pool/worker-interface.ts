@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import type { Payload } from "../payload.js";
 import type { ConnectError } from "@connectrpc/connect";
 import type { CancelReason, WorkerExit, WorkerLabel } from "./worker-errors.js";
 
@@ -9,7 +10,7 @@ export interface WorkerCall {
   /** Keyword arguments, already validated. */
   args: JsonObject;
   /** Request payload, sent as the frame body without copying. */
-  payload: Uint8Array | undefined;
+  payload: Payload | undefined;
   /** Session id, or "". */
   session: string;
   /** Request id, or "". */
@@ -26,8 +27,8 @@ export interface WorkerCall {
 export interface CallOutcome {
   /** The result value (null when the result is only binary). */
   value: JsonValue;
-  /** The binary result, when the tool returned bytes. */
-  payload: Buffer | undefined;
+  /** The binary result, when the tool returned bytes (a large one in the pieces it was read in). */
+  payload: Payload | undefined;
   /** Time the tool ran, as the worker measured it. */
   runMs: number;
 }

@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { ConnectError } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
-import { createFrameDecoder, type FrameHeader } from "./frame.js";
+import { payloadBytes } from "../payload.js";
+import { createFrameDecoder, type FrameBody, type FrameHeader } from "./frame.js";
 import { createFrameWriter } from "./frame-writer.js";
 import { createWorkerCallbacks } from "./worker-callbacks.js";
 import {
@@ -127,11 +128,11 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
     for (const l of lines) if (l !== "") log.info(`[python ${label.pid}] ${l.slice(0, maxStderrLine)}`);
   });
 
-  function handleFrame(header: FrameHeader, body: Buffer): void {
+  function handleFrame(header: FrameHeader, body: FrameBody): void {
     switch (header.t) {
       case "chunk": {
         const p = pending.get(header.id as number);
-        if (header.binary === true) p?.listener.chunk?.(null, body);
+        if (header.binary === true) p?.listener.chunk?.(null, payloadBytes(body) as Buffer);
         else p?.listener.chunk?.((header.value ?? null) as JsonValue, undefined);
         return;
       }
@@ -164,7 +165,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         return;
       }
       case "callback":
-        return callbacksInFlight.start(header, body, pending.get(header.call as number)?.call);
+        return callbacksInFlight.start(header, payloadBytes(body) as Buffer, pending.get(header.call as number)?.call);
       case "callback_cancel":
         return callbacksInFlight.cancel(header.cid as number);
       case "ready":

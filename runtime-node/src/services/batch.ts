@@ -6,7 +6,7 @@ import type {
   BatchOutcome,
 } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { batchAborted, batchTooLarge } from "./call-errors.js";
-import type { CallScope, ToolRunner } from "./tool-runner.js";
+import { type CallScope, type ToolRunner, whole } from "./tool-runner.js";
 
 /** Limits of a batch. */
 export interface BatchLimits {
@@ -44,7 +44,7 @@ export async function runBatch(
         continue;
       }
       try {
-        const response = await runner.run(
+        const { response } = await runner.run(
           {
             tool: call.tool,
             args: call.args,
@@ -53,7 +53,7 @@ export async function runBatch(
             payload: call.payload,
           },
           scope,
-        );
+        ).then((result) => ({ response: whole(result) }));
         outcomes[index] = { $typeName: "toolbridge.v1.BatchOutcome", outcome: { case: "response", value: response } };
       } catch (e) {
         failed = true;

@@ -5,6 +5,7 @@ import { codeToName, toValue } from "@toolbridge/proto";
 import type { ExecuteToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import type { CallCancel } from "../call-cancel.js";
 import type { Logger } from "../log.js";
+import { type Payload, payloadBytes, payloadLength } from "../payload.js";
 import type { ToolCatalog } from "../tools/catalog.js";
 import type { ToolSink } from "../tools/tool.js";
 import { canceled, deadlineExceeded, draining, payloadTooLarge, toolNotFound } from "./call-errors.js";
@@ -15,7 +16,15 @@ export interface ToolRequest {
   args?: JsonObject;
   sessionId: string;
   requestId: string;
-  payload: Uint8Array;
+  /** The binary input; a large one may be in the pieces it was read in. */
+  payload: Payload;
+}
+
+/** A call's response. A large binary result may stay in pieces: then `response.payload` is empty. */
+export interface RunResult {
+  response: ExecuteToolResponse;
+  /** The binary result in pieces, to be sent after the rest of the response without copying. */
+  pieces?: readonly Uint8Array[];
 }
 
 /** What the RPC around a call contributes: its cancellation, its deadline, its caller. */
@@ -28,6 +37,12 @@ export interface CallScope {
   caller?: unknown;
   /** The protocol the call came in by, for the debug line (e.g. "grpc", "connect-json/fast"). */
   protocol?: string;
+}
+
+/** The response with its payload in one buffer, as connect's handlers need it. */
+export function whole({ response, pieces }: RunResult): ExecuteToolResponse {
+  if (pieces !== undefined) response.payload = payloadBytes(pieces);
+  return response;
 }
 
 /** Options of createToolRunner. */
@@ -47,7 +62,7 @@ export interface ToolRunnerOptions {
 /** Runs tool calls: look-up, validation, deadline, timings, logging. The protocol-free core of ToolService. */
 export interface ToolRunner {
   /** Runs one call; with a sink, a streaming tool's items go to it. Rejects with a ConnectError. */
-  run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<ExecuteToolResponse>;
+  run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<RunResult>;
   /** Calls running now. */
   inFlight(): number;
   /** Refuses new calls (UNAVAILABLE) and resolves once the running ones have ended. */
@@ -63,7 +78,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
   let draining_ = false;
   let idle: (() => void) | undefined;
 
-  async function run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<ExecuteToolResponse> {
+  async function run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<RunResult> {
     const start = performance.now();
     const requestId = request.requestId === "" ? randomUUID() : request.requestId;
     const name = request.tool;
@@ -75,10 +90,9 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       if (draining_) throw draining();
       const entry = catalog.get(name);
       if (entry === undefined) throw toolNotFound(name);
-      const payload = request.payload.byteLength > 0 ? request.payload : undefined;
-      if (payload !== undefined && payload.byteLength > maxMessageBytes) {
-        throw payloadTooLarge(name, payload.byteLength, maxMessageBytes);
-      }
+      const payloadSize = payloadLength(request.payload);
+      const payload = payloadSize > 0 ? request.payload : undefined;
+      if (payloadSize > maxMessageBytes) throw payloadTooLarge(name, payloadSize, maxMessageBytes);
       const args = request.args ?? {};
       const invalid = entry.validate(args);
       if (invalid !== undefined) throw invalid;
@@ -101,15 +115,18 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       if (log.debugEnabled) {
         log.debug(`call tool=${name} code=ok ms=${totalMs.toFixed(2)} request=${requestId} protocol=${scope.protocol}`);
       }
-      return {
+      const out = output.payload;
+      const pieces = out !== undefined && Array.isArray(out) ? (out as readonly Uint8Array[]) : undefined;
+      const response: ExecuteToolResponse = {
         $typeName: "toolbridge.v1.ExecuteToolResponse",
         // A bytes-only result has no JSON value; one with both keeps both.
-        result: output.payload !== undefined && output.value === null ? undefined : toValue(output.value),
-        payload: output.payload ?? emptyBytes,
+        result: out !== undefined && output.value === null ? undefined : toValue(output.value),
+        payload: out === undefined || pieces !== undefined ? emptyBytes : (out as Uint8Array),
         timings: { $typeName: "toolbridge.v1.Timings", queueMs: output.queueMs, runMs: output.runMs, totalMs },
         requestId,
         runtimeId: options.runtimeId,
       };
+      return pieces === undefined ? { response } : { response, pieces };
     } catch (e) {
       const error = describe(ConnectError.from(e), name, timeoutMs);
       if (log.debugEnabled) {

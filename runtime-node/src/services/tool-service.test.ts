@@ -19,11 +19,12 @@ import { createToolService } from "./tool-service.js";
 // A runner in memory: `behave` decides what each call does.
 function fakeRunner(behave: (request: ToolRequest, scope: CallScope, sink?: ToolSink) => Promise<unknown>): ToolRunner {
   return {
-    run: async (request, scope, sink) =>
-      create(ExecuteToolResponseSchema, {
+    run: async (request, scope, sink) => ({
+      response: create(ExecuteToolResponseSchema, {
         result: toValue((await behave(request, scope, sink)) as never),
         requestId: request.requestId,
       }),
+    }),
     inFlight: () => 0,
     drain: () => Promise.resolve(),
   };

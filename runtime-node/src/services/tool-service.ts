@@ -8,7 +8,7 @@ import type { ToolCatalog } from "../tools/catalog.js";
 import { type BatchLimits, runBatch } from "./batch.js";
 import { clientLeft, streamBacklog } from "./call-errors.js";
 import { createEventQueue } from "./event-queue.js";
-import type { CallScope, ToolRunner } from "./tool-runner.js";
+import { type CallScope, type ToolRunner, whole } from "./tool-runner.js";
 
 /** Options of createToolService. */
 export interface ToolServiceOptions {
@@ -41,8 +41,8 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
       return { tools: catalog.list() };
     },
 
-    executeTool(request, context) {
-      return runner.run(request, scopeOf(context));
+    async executeTool(request, context) {
+      return whole(await runner.run(request, scopeOf(context)));
     },
 
     async *streamTool(request, context) {
@@ -74,7 +74,8 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
       };
       runner.run(request, scope, sink).then(
         (result) => {
-          events.push({ $typeName: "toolbridge.v1.StreamToolResponse", event: { case: "result", value: result } }, true);
+          const value = whole(result);
+          events.push({ $typeName: "toolbridge.v1.StreamToolResponse", event: { case: "result", value } }, true);
           events.end();
         },
         (error) => events.fail(error),

@@ -1,13 +1,14 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import type { ToolInfo } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import type { CallCancel } from "../call-cancel.js";
+import type { Payload } from "../payload.js";
 
 /** One call of a tool, as every kind of tool (Python, TypeScript) receives it. */
 export interface ToolInvocation {
   /** Keyword arguments, already validated against the tool's parameter schema. */
   args: JsonObject;
-  /** The request's binary payload, for the tool's payload parameter. */
-  payload: Uint8Array | undefined;
+  /** The request's binary payload, for the tool's payload parameter (payloadBytes joins a large one's pieces). */
+  payload: Payload | undefined;
   /** Session id, or "". */
   sessionId: string;
   /** Request id (the caller's or a generated one). */
@@ -39,7 +40,7 @@ export interface ToolOutput {
   /** The JSON result (null when the result is binary). */
   value: JsonValue;
   /** The binary result, when the tool returned bytes. */
-  payload: Uint8Array | undefined;
+  payload: Payload | undefined;
   /** Time the call waited for a worker. */
   queueMs: number;
   /** Time the tool ran. */

@@ -9,8 +9,10 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
 import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-grpc";
 import { type CallCancelSource, createCallCancel } from "../../call-cancel.js";
-import type { ToolRunner } from "../../services/tool-runner.js";
+import { piecewiseBodyBytes } from "../../pool/frame.js";
+import type { ToolRequest, ToolRunner } from "../../services/tool-runner.js";
 import type { Authenticator } from "../auth.js";
+import { decodeRequestInPieces } from "./request-pieces.js";
 import { type Answer, decodeRequest, errorAnswer, successAnswer, timeoutHeader, type Wire, wireOf } from "./wire.js";
 
 /** Options of createFastUnary. */
@@ -83,15 +85,15 @@ export function createFastUnary(options: FastUnaryOptions): FastUnary {
     onClose(() => {
       if (!done) cancel.cancel(clientGone);
     });
-    readBody(body, readMaxBytes, (error, bytes) => {
+    readBody(body, readMaxBytes, (error, chunks, length) => {
       if (error !== undefined) {
         done = true;
         refuseBody(errorAnswer(wire, contentType, error));
         return;
       }
-      let request;
+      let request: ToolRequest;
       try {
-        request = decodeRequest(wire, bytes as Uint8Array);
+        request = decode(wire, chunks as Buffer[], length as number);
       } catch (e) {
         done = true;
         fail(e);
@@ -179,11 +181,26 @@ function one(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-// Collects the body, refusing more than `max` bytes. A body in one chunk (the usual case) is not copied.
+// A large binary request keeps its payload in the pieces it was read in (see request-pieces.ts); anything else
+// is joined (a body in one chunk, the usual case, is not copied) and decoded whole.
+function decode(wire: Wire, chunks: Buffer[], length: number): ToolRequest {
+  if (chunks.length > 1 && length >= piecewiseBodyBytes && wire !== "connect-json") {
+    const start = wire === "connect-proto" ? 0 : 5;
+    const envelopeOk = start === 0 || (chunks[0].length >= 5 && chunks[0][0] === 0 && chunks[0].readUInt32BE(1) === length - 5);
+    const parsed = envelopeOk ? decodeRequestInPieces(chunks, start, length) : undefined;
+    if (parsed !== undefined) {
+      const { tool, args, sessionId, requestId } = parsed.request;
+      return { tool, args, sessionId, requestId, payload: parsed.payload };
+    }
+  }
+  return decodeRequest(wire, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
+}
+
+// Collects the body's chunks, refusing more than `max` bytes.
 function readBody(
   body: NodeJS.ReadableStream,
   max: number,
-  done: (error: ConnectError | undefined, bytes?: Uint8Array) => void,
+  done: (error: ConnectError | undefined, chunks?: Buffer[], length?: number) => void,
 ): void {
   const chunks: Buffer[] = [];
   let length = 0;
@@ -202,8 +219,7 @@ function readBody(
   };
   body.on("data", onData);
   body.once("end", () => {
-    if (failed) return;
-    done(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
+    if (!failed) done(undefined, chunks, length);
   });
 }
 
@@ -225,6 +241,8 @@ function answerHttp2(stream: ServerHttp2Stream, answer: Answer): void {
   } else {
     stream.respond(headers);
   }
+  // Many pieces (a large payload) go out in one writev.
+  if (body.length > 2) stream.cork();
   for (let i = 0; i < body.length - 1; i++) stream.write(body[i]);
   stream.end(body[body.length - 1]);
 }
@@ -234,6 +252,8 @@ function answerHttp1(res: ServerResponse, answer: Answer): void {
   let length = 0;
   for (const chunk of answer.body) length += chunk.length;
   res.writeHead(answer.status, { ...answer.headers, "content-length": String(length) });
+  // Many pieces (a large payload) go out in one writev; end() uncorks.
+  if (answer.body.length > 2) res.cork();
   for (let i = 0; i < answer.body.length - 1; i++) res.write(answer.body[i]);
   res.end(answer.body.at(-1));
 }

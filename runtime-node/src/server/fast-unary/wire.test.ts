@@ -81,12 +81,13 @@ describe("decodeRequest", () => {
 describe("successAnswer", () => {
   it("encodes a response each clients' way", () => {
     const r = response();
-    expect(plain(fromBinary(ExecuteToolResponseSchema, concat(successAnswer("connect-proto", "", r, 1e6).body)))).toEqual(r);
-    const grpc = successAnswer("grpc", "application/grpc", r, 1e6);
+    const result = { response: r };
+    expect(plain(fromBinary(ExecuteToolResponseSchema, concat(successAnswer("connect-proto", "", result, 1e6).body)))).toEqual(r);
+    const grpc = successAnswer("grpc", "application/grpc", result, 1e6);
     expect(grpc.trailers).toEqual({ "grpc-status": "0" });
     expect(grpc.headers["content-type"]).toBe("application/grpc");
     expect(plain(fromBinary(ExecuteToolResponseSchema, concat(grpc.body).subarray(5)))).toEqual(r);
-    const web = concat(successAnswer("grpc-web", "application/grpc-web", r, 1e6).body);
+    const web = concat(successAnswer("grpc-web", "application/grpc-web", result, 1e6).body);
     const length = web.readUInt32BE(1);
     expect(plain(fromBinary(ExecuteToolResponseSchema, web.subarray(5, 5 + length)))).toEqual(r);
     expect(web[5 + length]).toBe(0x80);
@@ -96,7 +97,7 @@ describe("successAnswer", () => {
   it("sends a large payload without copying it, as a field after the rest", () => {
     const payload = new Uint8Array(200_000).map((_, i) => i % 256);
     const r = response(payload);
-    const answer = successAnswer("grpc", "application/grpc", r, 1e6);
+    const answer = successAnswer("grpc", "application/grpc", { response: r }, 1e6);
     expect(answer.body.at(-1)).toBe(payload);
     const bytes = concat(answer.body);
     expect(bytes.readUInt32BE(1)).toBe(bytes.length - 5);
@@ -105,8 +106,20 @@ describe("successAnswer", () => {
     expect({ ...decoded, payload: undefined }).toEqual({ ...r, payload: undefined });
   });
 
+  it("sends a payload that came in pieces as those pieces", () => {
+    const pieces = [new Uint8Array(70_000).fill(1), new Uint8Array(5).fill(2)];
+    const r = response();
+    const answer = successAnswer("connect-proto", "", { response: r, pieces }, 1e6);
+    expect(answer.body.slice(-2)).toEqual(pieces);
+    expect(answer.body.at(-1)).toBe(pieces[1]);
+    const decoded = fromBinary(ExecuteToolResponseSchema, concat(answer.body));
+    expect(Buffer.compare(decoded.payload, Buffer.concat(pieces))).toBe(0);
+    const json = concat(successAnswer("connect-json", "", { response: response(), pieces: [new Uint8Array([1, 2])] }, 1e6).body);
+    expect(JSON.parse(json.toString()).payload).toBe("AQI=");
+  });
+
   it("refuses a response over the limit with RESOURCE_EXHAUSTED", () => {
-    expect(() => successAnswer("connect-proto", "", response(new Uint8Array(2000)), 1000)).toThrow(
+    expect(() => successAnswer("connect-proto", "", { response: response(new Uint8Array(2000)) }, 1000)).toThrow(
       expect.objectContaining({ code: Code.ResourceExhausted }),
     );
   });

@@ -7,9 +7,10 @@ import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import {
   type ExecuteToolRequest,
   ExecuteToolRequestSchema,
-  type ExecuteToolResponse,
   ExecuteToolResponseSchema,
 } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import { payloadLength } from "../../payload.js";
+import { type RunResult, whole } from "../../services/tool-runner.js";
 
 /** Which protocol and codec a request uses. */
 export type Wire = "connect-proto" | "connect-json" | "grpc" | "grpc-web";
@@ -103,18 +104,13 @@ const trailerFlag = 0x80;
 const okTrailerFrame = envelope(trailerFlag, new TextEncoder().encode("grpc-status: 0\r\n"));
 
 /** The answer carrying a response; RESOURCE_EXHAUSTED when it is over `writeMaxBytes`. */
-export function successAnswer(
-  wire: Wire,
-  contentType: string,
-  response: ExecuteToolResponse,
-  writeMaxBytes: number,
-): Answer {
+export function successAnswer(wire: Wire, contentType: string, result: RunResult, writeMaxBytes: number): Answer {
   if (wire === "connect-json") {
-    const json = Buffer.from(toJsonString(ExecuteToolResponseSchema, response));
+    const json = Buffer.from(toJsonString(ExecuteToolResponseSchema, whole(result)));
     checkSize(json.length, writeMaxBytes);
     return { status: 200, headers: { "content-type": "application/json" }, body: [json] };
   }
-  const message = encodeResponse(response);
+  const message = encodeResponse(result);
   const length = message.reduce((n, chunk) => n + chunk.length, 0);
   checkSize(length, writeMaxBytes);
   switch (wire) {
@@ -141,23 +137,24 @@ const payloadTag = (2 << 3) | 2;
 // A payload at least this large is not copied into the message: it follows it as a chunk of its own.
 const splitPayloadFrom = 64 * 1024;
 
-// The response in binary as chunks. A large payload is left out of toBinary (which would copy it) and appended
-// as its own field after the rest: protobuf parsers accept fields in any order.
-function encodeResponse(response: ExecuteToolResponse): Uint8Array[] {
-  const payload = response.payload;
-  if (payload.length < splitPayloadFrom) return [toBinary(ExecuteToolResponseSchema, response)];
+// The response in binary as chunks. A large payload is left out of toBinary (which would copy it) and appended,
+// in the pieces it came in, as its own field after the rest: protobuf parsers accept fields in any order.
+function encodeResponse({ response, pieces }: RunResult): Uint8Array[] {
+  const payload = pieces ?? [response.payload];
+  const size = payloadLength(payload);
+  if (size < splitPayloadFrom) return [toBinary(ExecuteToolResponseSchema, whole({ response, pieces }))];
   const rest = toBinary(ExecuteToolResponseSchema, { ...response, payload: new Uint8Array(0) });
   const field = Buffer.allocUnsafe(11);
   field[0] = payloadTag;
   let at = 1;
-  for (let n = payload.length; ; n >>>= 7) {
+  for (let n = size; ; n >>>= 7) {
     if (n < 0x80) {
       field[at++] = n;
       break;
     }
     field[at++] = (n & 0x7f) | 0x80;
   }
-  return [rest, field.subarray(0, at), payload];
+  return [rest, field.subarray(0, at), ...payload];
 }
 
 /** The answer carrying an error, in the shape each protocol gives errors (details included). */
