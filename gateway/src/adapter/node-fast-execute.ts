@@ -182,7 +182,12 @@ async function post(
       if (length > max) settle(new ConnectError(`the runtime's answer is over the ${max}-byte message limit`, Code.ResourceExhausted));
       else chunks.push(chunk);
     });
-    stream.on("end", () => settle(undefined));
+    stream.on("end", () => {
+      // An end without response headers is a connection that went away, not an answer.
+      if (status !== 0) return settle(undefined);
+      const cause = new Error("the runtime's HTTP/2 stream ended without an answer");
+      settle(new ConnectError(cause.message, Code.Unavailable, undefined, undefined, cause));
+    });
     stream.on("error", (err) => settle(new ConnectError(err.message, Code.Unavailable, undefined, undefined, err)));
     stream.on("close", () => {
       if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {

@@ -49,6 +49,8 @@ export interface FastUnary {
 
 type UnaryImpl = (request: unknown, context: HandlerContext) => unknown;
 
+const callEnded = new ConnectError("the call has ended", Code.Canceled);
+
 interface UnaryEntry {
   service: DescService;
   method: DescMethod;
@@ -79,8 +81,9 @@ export function createFastUnary(options: FastUnaryOptions): FastUnary {
       finished = true;
       clearTimeout(timer);
       core.shutdown.removeEventListener("abort", onShutdown);
-      // Like connect-node, end the context's signal with the call, so work tied to it stops.
-      if (!controller.signal.aborted) controller.abort();
+      // Like connect-node, end the context's signal with the call, so work tied to it stops (with a
+      // shared reason: an abort without one makes a DOMException, stack trace and all, per call).
+      if (!controller.signal.aborted) controller.abort(callEnded);
       send(answer);
     };
     readBody(body, core.maxMessageBytes, async (tooLarge, bytes) => {
