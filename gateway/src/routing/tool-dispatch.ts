@@ -12,7 +12,7 @@ import { callContextHeader, type CallContexts } from "../auth/call-context.js";
 import { checkToolAllowed, mayCall, type Principal } from "../auth/principal.js";
 import type { Logger } from "../log.js";
 import type { SessionAccess } from "../sessions/session-access.js";
-import type { SessionStateStore, SessionTool } from "../store/store.js";
+import type { SessionRecord, SessionStateStore, SessionTool } from "../store/store.js";
 import type { CallRouter } from "./call-router.js";
 import type { DirectorySnapshot, RuntimeDirectory } from "./directory.js";
 import { fromRuntimeFailure, noRuntimeServes, sessionToolGone } from "./errors.js";
@@ -126,9 +126,16 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
 
   async function openSession(principal: Principal, sessionId: string): Promise<SessionScope | undefined> {
     if (sessionId === "") return undefined;
-    // Reading the session's tools extends it too: read them alongside only once it is known to be the caller's.
-    const record = await sessions.touch(principal, sessionId);
-    const tools = await state.listSessionTools(sessionId);
+    // Reading the session's tools extends the session too: do it alongside the touch only when the
+    // session is known to be the caller's, so that nobody extends another org's session.
+    let record: SessionRecord;
+    let tools: SessionTool[];
+    if (sessions.known(principal, sessionId)) {
+      [record, tools] = await Promise.all([sessions.touch(principal, sessionId), state.listSessionTools(sessionId)]);
+    } else {
+      record = await sessions.touch(principal, sessionId);
+      tools = await state.listSessionTools(sessionId);
+    }
     return { id: sessionId, pinned: record.runtimeId, tools: new Map(tools.map((t) => [t.tool.name, t])) };
   }
 

@@ -27,6 +27,8 @@ export interface SessionAccess {
   touch(principal: Principal, sessionId: string): Promise<SessionRecord>;
   /** The session without extending it; NOT_FOUND unless it is the principal's. */
   read(principal: Principal, sessionId: string): Promise<SessionRecord>;
+  /** True when this instance knows (from its cache) that the session is the principal's. */
+  known(principal: Principal, sessionId: string): boolean;
   /** Remembers who owns a session just created. */
   remember(session: SessionRecord): void;
   /** Forgets a session removed on this instance. */
@@ -65,6 +67,9 @@ export function createSessionAccess(options: SessionAccessOptions): SessionAcces
     async read(principal, sessionId) {
       scope(principal, sessionId);
       return owned(principal, sessionId, await store.getSession(sessionId));
+    },
+    known(principal, sessionId) {
+      return owners.get(sessionId) === principal.orgId && !(principal.sessionId && principal.sessionId !== sessionId);
     },
     remember(session) {
       owners.set(session.id, session.orgId, ownerCacheMs);
