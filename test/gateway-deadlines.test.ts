@@ -91,7 +91,7 @@ describe("deadlines and cancellation through the gateway", () => {
       body: JSON.stringify({ tool_name: "sleep", input: { ms: 20_000 }, timeout_ms: 300 }),
     });
     expect(response.status).toBe(504);
-    expect((await response.json()).error.code).toBe("deadline_exceeded");
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("deadline_exceeded");
     await runtime().waitForStderr(endedAtDeadline, 15_000, seen + 1);
   });
 

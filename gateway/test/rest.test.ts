@@ -15,6 +15,11 @@ function events(text: string): { event: string; data: unknown }[] {
     });
 }
 
+/** A response's JSON body, as the tests look into it. */
+async function json(response: Response): Promise<any> {
+  return response.json();
+}
+
 describe("REST and SSE routes", () => {
   let harness: Harness;
   let a: StubRuntime;
@@ -39,7 +44,7 @@ describe("REST and SSE routes", () => {
   it("executes a tool: success, output, error and metadata", async () => {
     const response = await post("/cluster-tools/execute", { tool_name: "echo", input: { text: "hi" }, request_id: "r-1" });
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await json(response);
     expect(body).toMatchObject({
       success: true,
       output: { runtime: "rt-a", tool: "echo", args: { text: "hi" } },
@@ -59,38 +64,37 @@ describe("REST and SSE routes", () => {
   ])("answers %s with the code's HTTP status and a JSON error", async (_, body, key, status, code) => {
     const response = await post("/cluster-tools/execute", body, key);
     expect(response.status).toBe(status);
-    const json = await response.json();
-    expect(json).toMatchObject({ success: false, error: { code, message: expect.any(String) } });
+    expect(await json(response)).toMatchObject({ success: false, error: { code, message: expect.any(String) } });
   });
 
   it("reports a tool's exception with its type, field and traceback", async () => {
-    const json = await (await post("/cluster-tools/execute", { tool_name: "fail", input: { text: "x" } })).json();
-    expect(json.error).toEqual({ code: "invalid_argument", message: "the text is wrong", type: "ValueError", field: "/text", tool: "fail", traceback: "Traceback ..." });
-    expect(json.output).toBeNull();
+    const body = await json(await post("/cluster-tools/execute", { tool_name: "fail", input: { text: "x" } }));
+    expect(body.error).toEqual({ code: "invalid_argument", message: "the text is wrong", type: "ValueError", field: "/text", tool: "fail", traceback: "Traceback ..." });
+    expect(body.output).toBeNull();
   });
 
   it("refuses a body that is not JSON, and one over the size limit", async () => {
     const bad = await post("/cluster-tools/execute", "{not json");
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/not JSON/);
+    expect((await json(bad)).error.message).toMatch(/not JSON/);
     const big = await post("/cluster-tools/execute", { tool_name: "echo", input: { text: "x".repeat(100_000) } });
     expect(big.status).toBe(429);
-    expect((await big.json()).error.code).toBe("resource_exhausted");
+    expect((await json(big)).error.code).toBe("resource_exhausted");
   });
 
   it("answers 503 when every runtime serving the tool is down", async () => {
     a.refuse = true;
     const response = await post("/cluster-tools/execute", { tool_name: "echo" });
     expect(response.status).toBe(503);
-    expect((await response.json()).error.code).toBe("unavailable");
+    expect((await json(response)).error.code).toBe("unavailable");
   });
 
   it("resolves the runtime that would serve a tool, or 404", async () => {
     const found = await post("/cluster-tools/resolve", { tool_name: "echo" });
-    expect(await found.json()).toEqual({ success: true, endpoint: a.url, runtime_id: "rt-a" });
+    expect(await json(found)).toEqual({ success: true, endpoint: a.url, runtime_id: "rt-a" });
     const missing = await post("/cluster-tools/resolve", { tool_name: "nope" });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ success: false, error: { code: "not_found", message: expect.stringMatching(/no runtime serves tool 'nope'/) } });
+    expect(await json(missing)).toMatchObject({ success: false, error: { code: "not_found", message: expect.stringMatching(/no runtime serves tool 'nope'/) } });
     expect((await post("/cluster-tools/resolve", { tool_name: "secret" }, keys.limited)).status).toBe(403);
   });
 
@@ -121,10 +125,10 @@ describe("REST and SSE routes", () => {
 
   it("reports health without a key, and 503 once draining", async () => {
     const ok = await harness.fetch("http://gateway.test/healthz");
-    expect([ok.status, await ok.json()]).toEqual([200, { status: "serving" }]);
+    expect([ok.status, await json(ok)]).toEqual([200, { status: "serving" }]);
     harness.gateway.drain();
     const draining = await harness.fetch("http://gateway.test/healthz");
-    expect([draining.status, await draining.json()]).toEqual([503, { status: "not_serving" }]);
+    expect([draining.status, await json(draining)]).toEqual([503, { status: "not_serving" }]);
   });
 
   it("answers browsers' CORS preflights for Connect calls", async () => {

@@ -1,5 +1,6 @@
 // Real processes for end-to-end tests: a redis-server, the gateway (main.js) and runtimes registered with it.
-import { type Client, createClient, type DescService, type Interceptor, type Transport } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";

@@ -1,5 +1,6 @@
 // A gateway served through app.request() (no sockets), with clients of every service and stub runtimes.
-import { type Client, ConnectError, createClient, type DescService, type Interceptor, type Transport } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import { type Client, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
@@ -79,7 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log: silentLogger,
     ...options.gateway,
   });
-  const appFetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+  const appFetch = ((input: Request | string | URL, init?: RequestInit) =>
     gateway.app.request(input instanceof Request ? input : String(input), init)) as typeof fetch;
   const transportFor = (protocol: Protocol, interceptors: Interceptor[]): Transport => {
     const common = { baseUrl: "http://gateway.test", fetch: appFetch, interceptors };
