@@ -44,8 +44,10 @@ describe("FrameWriter", () => {
     writer.send({ t: "call", id: 2 }, undefined, false);
     await turn();
     expect(writes).toEqual([]);
+    expect(writer.waiting).toBe(2);
     writer.flush();
     expect(writes).toEqual([2]);
+    expect(writer.waiting).toBe(0);
   });
 
   it("sends held frames after at most the delay", async () => {

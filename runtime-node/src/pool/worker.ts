@@ -52,6 +52,8 @@ interface Pending {
   listener: CallListener;
 }
 
+// A busy worker gets the calls held for it when it has no more than this many others left to answer.
+const feedBelow = 2;
 // Keep this much of a worker's stderr, to explain a failed start.
 const stderrTailBytes = 4096;
 // A stderr line longer than this is cut, so that a tool cannot grow the runtime's memory through it.
@@ -110,9 +112,10 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
       child.kill("SIGKILL");
     },
   });
+  // Calls held for a busy worker go out once it is down to its last few (see FrameWriter).
   child.stdout.on("data", (chunk: Buffer) => {
     decoder.push(chunk);
-    writer.flush();
+    if (writer.waiting > 0 && pending.size - writer.waiting <= feedBelow) writer.flush();
   });
   // Pipe errors end in the child's "close" like any death; they must not crash the runtime.
   child.stdout.on("error", () => {});
