@@ -17,6 +17,7 @@ import {
   createOpenAuthenticator,
 } from "./server/auth.js";
 import { createCors } from "./server/cors.js";
+import { readOnIfUnread } from "./server/read-on-if-unread.js";
 import { createFastUnary, type FastUnary } from "./server/fast-unary/fast-unary.js";
 import { type Listener, listen } from "./server/listen.js";
 import { createHealthService, createServingStatus } from "./services/health-service.js";
@@ -252,24 +253,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     load: () => pool.load(),
   };
-}
-
-// connect refuses a request over the size limit by destroying it mid-body; Node's HTTP/1.1 parser then stops
-// reading the connection (the destroyed request takes no more data), and the client's next request on it hangs.
-// Closing instead loses answers (the client gets a reset while it still sends). So once the answer is out, the
-// rest of the body is read and dropped, up to a bound, and the connection carries on.
-function readOnIfUnread(req: IncomingMessage, res: ServerResponse, maxDiscardBytes: number): void {
-  const socket = req.socket;
-  res.once("finish", () => {
-    if (req.complete) return;
-    let discarded = 0;
-    req.push = (chunk: unknown) => {
-      if (chunk !== null) discarded += (chunk as Buffer).length;
-      if (discarded > maxDiscardBytes) socket.destroy();
-      return true;
-    };
-    socket.resume();
-  });
 }
 
 // Waits for `promise` at most `ms`; true when it settled in time.
