@@ -150,7 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     defaultTokenTtlMs: o.defaultSessionTokenTtlMs,
     maxTokenTtlMs: o.maxSessionTokenTtlMs,
   });
-  const variableService = createVariableService({ store, sessions, shutdown: watchesEnd.signal });
+  const variableService = createVariableService({ store, sessions, shutdown: o.endCallsOnClose ? watchesEnd.signal : undefined });
   const registryService = createRegistryService({
     registry: store,
     directory,
@@ -171,7 +171,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     interceptors: [createAuthInterceptor(authorize)],
     readMaxBytes: maxBytes,
     writeMaxBytes: maxBytes,
-    shutdownSignal: shutdown.signal,
+    shutdownSignal: o.endCallsOnClose ? shutdown.signal : undefined,
   };
   mountConnect(app, connect);
 

@@ -18,6 +18,13 @@ export interface GatewayOptions {
   runtimeKey: string;
   /** Serve API callers that send no key (as org "default", every tool). Off unless set. */
   insecure?: boolean;
+  /**
+   * Whether drain() ends variable watches and close() ends calls in flight, through AbortSignals the
+   * gateway holds for its lifetime. Default true. The Workers adapter sets false: workerd ties every
+   * AbortSignal to the request that made it, so a gateway that serves many requests cannot share
+   * one (and isolates are never drained).
+   */
+  endCallsOnClose?: boolean;
   /** Idle expiry of a session whose InitializeSession gives none. Default 1 hour. */
   defaultSessionTtlMs?: number;
   /** Longest idle expiry a session may ask for. Default 24 hours. */
@@ -77,6 +84,7 @@ const mib = 1024 * 1024;
 /** The defaults of every optional field (callContextTtlMs follows maxTimeoutMs). */
 export const gatewayDefaults = Object.freeze({
   insecure: false,
+  endCallsOnClose: true,
   defaultSessionTtlMs: 3_600_000,
   maxSessionTtlMs: 24 * 3_600_000,
   sessionOwnerCacheMs: 2000,

@@ -12,8 +12,8 @@ export interface VariableServiceOptions {
   store: VariableStore;
   /** Org isolation: a cached ownership check before each operation. */
   sessions: SessionAccess;
-  /** Ends open watches when the gateway stops. */
-  shutdown: AbortSignal;
+  /** Ends open watches when the gateway stops; none when the gateway holds no signals (Workers). */
+  shutdown: AbortSignal | undefined;
 }
 
 /**
@@ -76,7 +76,7 @@ export function createVariableService(options: VariableServiceOptions): ServiceI
 
     async *watchVariables(request, context) {
       await own(context, request.sessionId);
-      const signal = AbortSignal.any([context.signal, shutdown]);
+      const signal = shutdown === undefined ? context.signal : AbortSignal.any([context.signal, shutdown]);
       const changes = await store.watch(request.sessionId, {
         names: request.names.length > 0 ? request.names : undefined,
         includeInitial: request.includeInitial,

@@ -1,4 +1,5 @@
 import type { Variable, VariableChange } from "../variables/variable.js";
+import type { CloseSignal } from "./close-signal.js";
 import { sessionNotFound, tooManyWatchers, watchFellBehind } from "./errors.js";
 import type { WatchOptions } from "./store.js";
 
@@ -49,7 +50,7 @@ export interface WatchContext {
   /** Changes the feed keeps, for the fell-behind message. */
   changeLogLength: number;
   /** Aborts when the store closes. */
-  closed: AbortSignal;
+  closed: CloseSignal;
 }
 
 /**

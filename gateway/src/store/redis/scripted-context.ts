@@ -1,4 +1,5 @@
 import type { Limits } from "../../variables/limits.js";
+import type { CloseSignal } from "../close-signal.js";
 import { fromRedisFailure, storeClosed } from "../errors.js";
 import { DeclarationCache } from "./declaration-cache.js";
 import type { StoreKeys } from "./keys.js";
@@ -21,7 +22,7 @@ export interface ScriptedContext {
   /** Declarations seen, to check writes before their one round trip. */
   declarations: DeclarationCache;
   /** Aborts when the store closes. */
-  closed: AbortSignal;
+  closed: CloseSignal;
   /** Local watches by session, ended at once when this instance deletes the session. */
   watches: Map<string, Set<() => void>>;
   /** Runs a script, with every client failure mapped to a ConnectError. */
@@ -35,7 +36,7 @@ export function scriptedContext(
   runner: RedisRunner,
   keys: StoreKeys,
   limits: Limits,
-  settings: { changeLogLength: number; watchCheckMs: number; pollMs: number; closed: AbortSignal },
+  settings: { changeLogLength: number; watchCheckMs: number; pollMs: number; closed: CloseSignal },
 ): ScriptedContext {
   const call = async <T>(command: (runner: RedisRunner) => Promise<T>): Promise<T> => {
     if (settings.closed.aborted) throw storeClosed();

@@ -1,4 +1,5 @@
 import { resolveLimits } from "../../variables/limits.js";
+import { createCloseSignal } from "../close-signal.js";
 import type { Store, StoreOptions } from "../store.js";
 import { storeKeys } from "./keys.js";
 import type { RedisRunner } from "./runner.js";
@@ -21,7 +22,7 @@ export interface ScriptedStoreOptions extends StoreOptions {
  * of the session and the read or write happen together. Web-standard: it runs on Workers too.
  */
 export function createScriptedStore(runner: RedisRunner, options: ScriptedStoreOptions = {}): Store {
-  const closed = new AbortController();
+  const closed = createCloseSignal();
   const ctx = scriptedContext(runner, storeKeys(options.prefix ?? "tb:"), resolveLimits(options.limits), {
     changeLogLength: options.changeLogLength ?? 100,
     watchCheckMs: options.watchCheckMs ?? 1000,
@@ -34,7 +35,7 @@ export function createScriptedStore(runner: RedisRunner, options: ScriptedStoreO
     ...scriptedRegistry(ctx),
     async close() {
       if (closed.signal.aborted) return;
-      closed.abort();
+      closed.close();
       await runner.close();
     },
   };
