@@ -2,3 +2,13 @@ export { type ArgsValidator, createArgsValidator } from "./args-validator.js";
 export { codeFromName, codeToName } from "./code-name.js";
 export { errorFromInfo, errorInfoOf, type ErrorInfoFields, toolError } from "./error-info.js";
 export { fromValue, maxJsonDepth, toValue } from "./json-value.js";
+export {
+  defineTool,
+  type NestedCallOptions,
+  type SetVariableOptions,
+  type ToolCall,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolResult,
+  type VariableView,
+} from "./tool-definition.js";
