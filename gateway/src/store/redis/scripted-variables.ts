@@ -152,7 +152,12 @@ export function scriptedVariables(ctx: ScriptedContext): VariableStore {
       const local = ctx.watches.get(sessionId) ?? new Set<() => void>();
       ctx.watches.set(sessionId, local);
       const stop = new AbortController();
-      const ended = () => stop.abort();
+      // Deleting the session may happen in another request, and workerd refuses to let one request
+      // abort another's signal. Resolving a promise is allowed, and with workerd's
+      // handle_cross_request_promise_resolution the abort then runs in this request. Where it
+      // cannot, the watch notices within watchCheckMs, as on another instance.
+      let ended = () => {};
+      void new Promise<void>((resolve) => (ended = resolve)).then(() => stop.abort()).catch(() => {});
       const onAbort = () => stop.abort();
       options.signal?.addEventListener("abort", onAbort);
       if (options.signal?.aborted) stop.abort();
