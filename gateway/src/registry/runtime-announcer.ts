@@ -72,7 +72,7 @@ export function announceRuntime(options: AnnounceOptions): Announcement {
     registered,
     async stop(stopOptions = {}) {
       stopped = true;
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       if (stopOptions.deregister === false || runtimeId === "") return;
       try {
         await registry.deregisterRuntime({ runtimeId }, callOptions);
