@@ -33,6 +33,9 @@ import { createToolService } from "./services/tool-service.js";
 import { createVariableService } from "./services/variable-service.js";
 import { createSessionReleaser } from "./sessions/release-session.js";
 import { createSessionAccess } from "./sessions/session-access.js";
+import { createSessionVariables } from "./sessions/session-variables.js";
+import { createGatewayToolCatalog } from "./tools/gateway-tools.js";
+import { createGatewayToolRunner } from "./tools/run-gateway-tool.js";
 
 /** What a native adapter needs to serve calls with the gateway's own rules. */
 export interface GatewayCore {
@@ -101,7 +104,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const clients = createRuntimeClients(o.runtimeTransport);
   const router = createCallRouter({ directory, picker, log });
   const sessions = createSessionAccess({ store, ownerCacheMs: o.sessionOwnerCacheMs, maxEntries: o.cacheEntries });
-  const dispatch = createToolDispatch({
+  const variables = createSessionVariables({ store, sessions });
+  const gatewayTools = createGatewayToolCatalog(o.tools);
+  // The tools' nested calls go through the dispatch that runs them (made just below).
+  const runner = createGatewayToolRunner({
+    calls: { execute: (...args) => dispatch.execute(...args), stream: (...args) => dispatch.stream(...args) },
+    variables,
+    maxTimeoutMs: o.maxTimeoutMs,
+  });
+  const dispatch: ToolDispatch = createToolDispatch({
     router,
     directory,
     picker,
@@ -112,6 +123,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     runtimeKey: o.runtimeKey,
     maxTimeoutMs: o.maxTimeoutMs,
     sessionToolEndpoints: o.sessionToolEndpoints,
+    gatewayTools,
+    runner,
     log,
   });
   const serving = createServingState();
@@ -145,18 +158,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     release: createSessionReleaser({ directory, clients, runtimeKey: o.runtimeKey, timeoutMs: o.releaseTimeoutMs, log }),
     signer,
     sessionToolEndpoints: o.sessionToolEndpoints,
+    gatewayTools,
     defaultTtlMs: o.defaultSessionTtlMs,
     maxTtlMs: o.maxSessionTtlMs,
     defaultTokenTtlMs: o.defaultSessionTokenTtlMs,
     maxTokenTtlMs: o.maxSessionTokenTtlMs,
   });
-  const variableService = createVariableService({ store, sessions, shutdown: o.endCallsOnClose ? watchesEnd.signal : undefined });
+  const variableService = createVariableService({ variables, shutdown: o.endCallsOnClose ? watchesEnd.signal : undefined });
   const registryService = createRegistryService({
     registry: store,
     directory,
     clients,
     ttlMs: o.registryTtlMs,
     heartbeatIntervalMs: o.heartbeatIntervalMs,
+    gatewayTools,
+    log,
   });
   const served = [ToolService.typeName, SessionService.typeName, VariableService.typeName, RegistryService.typeName];
   const healthService = createHealthService(serving, served);

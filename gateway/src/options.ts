@@ -1,4 +1,5 @@
 import type { Transport } from "@connectrpc/connect";
+import type { ToolDefinition } from "@toolbridge/proto";
 import type { Store } from "./store/store.js";
 import { type Logger, createLogger } from "./log.js";
 
@@ -16,6 +17,12 @@ export interface GatewayOptions {
    * and it signs session tokens and call contexts (HS256). At least 16 characters.
    */
   runtimeKey: string;
+  /**
+   * TypeScript tools the gateway serves itself, in process (web-standard: they run on Workers too),
+   * e.g. standardTools(). A gateway tool takes precedence over a runtime tool of the same name, and
+   * session tools may not take its name (tools/gateway-tools.ts). Default none.
+   */
+  tools?: readonly ToolDefinition[];
   /** Serve API callers that send no key (as org "default", every tool). Off unless set. */
   insecure?: boolean;
   /**
@@ -116,6 +123,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   const resolved = {
     ...gatewayDefaults,
+    tools: [],
     sessionToolEndpoints: [],
     corsOrigins: ["*"],
     log: createLogger(),

@@ -8,10 +8,11 @@
 // left to connect.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as http2 from "node:http2";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { WireType, BinaryReader } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
-import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import { ExecuteToolRequestSchema, ExecuteToolResponseSchema, ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import type { GatewayCore } from "../gateway.js";
 import {
   type Answer,
@@ -83,6 +84,12 @@ export function createFastExecute(options: FastExecuteOptions): FastExecute {
         if (principal === undefined) throw new ConnectError("ToolService needs credentials", Code.Internal);
         const call = decodeCall(bytes as Uint8Array);
         const scope = { signal: controller.signal, timeoutMs };
+        if (core.dispatch.isGatewayTool(call.tool)) {
+          // No runtime to forward to: the gateway runs it (the same checks, through execute()).
+          const response = await core.dispatch.execute(principal, decodeRequest(bytes as Uint8Array), scope);
+          finish({ status: 200, contentType: protoType, body: toBinary(ExecuteToolResponseSchema, response) });
+          return;
+        }
         const answer = await core.dispatch.forward(principal, call, scope, (target, extra) =>
           post(sessionFor(target.url), bytes as Uint8Array, extra, target.timeoutMs, controller.signal, max),
         );
@@ -131,6 +138,14 @@ export function decodeCall(bytes: Uint8Array): { tool: string; sessionId: string
     throw new ConnectError(`cannot decode the request: ${(err as Error).message}`, Code.InvalidArgument);
   }
   return { tool, sessionId };
+}
+
+function decodeRequest(bytes: Uint8Array) {
+  try {
+    return fromBinary(ExecuteToolRequestSchema, bytes);
+  } catch (err) {
+    throw new ConnectError(`cannot decode the request: ${(err as Error).message}`, Code.InvalidArgument);
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import type { CallOptions } from "@connectrpc/connect";
+import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
 import {
   type ExecuteToolRequest,
   type ExecuteToolResponse,
@@ -13,6 +13,8 @@ import { checkToolAllowed, mayCall, type Principal } from "../auth/principal.js"
 import type { Logger } from "../log.js";
 import type { SessionAccess } from "../sessions/session-access.js";
 import type { SessionRecord, SessionStateStore, SessionTool } from "../store/store.js";
+import type { GatewayToolCatalog } from "../tools/gateway-tools.js";
+import { gatewayRuntimeId, type GatewayToolRunner } from "../tools/run-gateway-tool.js";
 import type { CallRouter } from "./call-router.js";
 import type { DirectorySnapshot, RuntimeDirectory } from "./directory.js";
 import { fromRuntimeFailure, noRuntimeServes, sessionToolGone } from "./errors.js";
@@ -59,6 +61,10 @@ export interface ToolDispatchOptions {
   maxTimeoutMs: number;
   /** URL prefixes of session tool endpoints besides registered runtimes. */
   sessionToolEndpoints: readonly string[];
+  /** The gateway's own TypeScript tools, served in process (they take precedence over runtime tools of their names). */
+  gatewayTools: GatewayToolCatalog;
+  /** Runs them. */
+  runner: GatewayToolRunner;
   /** Gets a debug line per call. */
   log: Logger;
 }
@@ -75,9 +81,9 @@ export interface ForwardTarget {
 
 /** Where a call of a tool would go. */
 export interface Resolution {
-  /** The runtime's id, or "" for a session tool endpoint that is not a registered runtime. */
+  /** The runtime's id, "" for a session tool endpoint that is not a registered runtime, "gateway" for a gateway tool. */
   runtimeId: string;
-  /** Its base URL. */
+  /** Its base URL; "" for a gateway tool (the gateway itself serves it). */
   endpoint: string;
 }
 
@@ -87,8 +93,10 @@ export interface Resolution {
  * runtime choice with retries of refused connections, and the headers every runtime call carries.
  */
 export interface ToolDispatch {
-  /** The tools the principal may call: those of every live runtime, and the session's own. */
+  /** The tools the principal may call: the gateway's own, those of every live runtime, and the session's own. */
   listTools(principal: Principal, sessionId: string): Promise<ToolInfo[]>;
+  /** True for a tool the gateway runs itself: forward() does not take it; execute() and stream() do. */
+  isGatewayTool(tool: string): boolean;
   /** Where a call would go now. */
   resolve(principal: Principal, tool: string, sessionId: string): Promise<Resolution>;
   /** PERMISSION_DENIED, FAILED_PRECONDITION (cycle) or RESOURCE_EXHAUSTED (depth) for a call the principal may not make. */
@@ -99,6 +107,7 @@ export interface ToolDispatch {
    * Runs a unary call through `send`, which makes the runtime call itself (given where to and the
    * headers it must carry): the checks, session, routing, retries of refused connections and pinning
    * are this dispatch's. execute() is forward() with a Connect client; a native adapter may send raw bytes.
+   * A gateway tool (isGatewayTool) is not forwarded: INTERNAL.
    */
   forward<T>(
     principal: Principal,
@@ -115,7 +124,7 @@ export interface ToolDispatch {
 
 /** A ToolDispatch. */
 export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
-  const { router, directory, picker, clients, sessions, state, callContexts, maxTimeoutMs, log } = options;
+  const { router, directory, picker, clients, sessions, state, callContexts, maxTimeoutMs, gatewayTools, runner, log } = options;
   const authorization = `Bearer ${options.runtimeKey}`;
 
   function check(principal: Principal, tool: string): void {
@@ -189,6 +198,7 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
   ): Promise<T> {
     const started = log.debugEnabled ? performance.now() : 0;
     check(principal, call.tool);
+    if (gatewayTools.has(call.tool)) throw new ConnectError(`gateway tool '${call.tool}' cannot be forwarded to a runtime`, Code.Internal);
     const session = opened ?? (await openSession(principal, call.sessionId));
     const sessionTool = session?.tools.get(call.tool);
     const timeoutMs = scope.timeoutMs === undefined ? undefined : Math.min(scope.timeoutMs, maxTimeoutMs);
@@ -219,24 +229,40 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
     return result;
   }
 
+  /** The checks of a gateway tool's call: permissions, and the session touched (its owner checked) unless the caller opened it. */
+  async function admitLocal(principal: Principal, call: { tool: string; sessionId: string }, opened: SessionScope | undefined) {
+    check(principal, call.tool);
+    if (opened === undefined && call.sessionId !== "") await sessions.touch(principal, call.sessionId);
+  }
+
   return {
     check,
     openSession,
+
+    isGatewayTool(tool) {
+      return gatewayTools.has(tool);
+    },
 
     async listTools(principal, sessionId) {
       const [snapshot, session] = await Promise.all([directory.snapshot(), openSession(principal, sessionId)]);
       // A tool whose every runtime refused this gateway lately is not offered until one answers again.
       const up = (name: string) => snapshot.byTool.get(name)?.some((r) => !picker.isDown(r.id)) ?? false;
-      const tools = snapshot.tools.filter((t) => mayCall(principal, t.name) && up(t.name));
-      if (session === undefined) return tools;
-      const own = [...session.tools.values()]
-        .filter((t) => mayCall(principal, t.tool.name))
+      // A gateway tool hides runtime and session tools of its name (gateway-tools.ts says why).
+      const mine = [...gatewayTools.values()].filter((t) => mayCall(principal, t.info.name)).map((t) => t.info);
+      const remote = snapshot.tools.filter((t) => !gatewayTools.has(t.name) && mayCall(principal, t.name) && up(t.name));
+      const own = [...(session?.tools.values() ?? [])]
+        .filter((t) => !gatewayTools.has(t.tool.name) && mayCall(principal, t.tool.name))
         .map((t) => create(ToolInfoSchema, { ...t.tool, sessionScoped: true }));
+      if (mine.length === 0 && own.length === 0) return remote;
       const ownNames = new Set(own.map((t) => t.name));
-      return [...tools.filter((t) => !ownNames.has(t.name)), ...own].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return [...mine, ...remote.filter((t) => !ownNames.has(t.name)), ...own].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
 
     async resolve(principal, tool, sessionId) {
+      if (gatewayTools.has(tool)) {
+        await admitLocal(principal, { tool, sessionId }, undefined);
+        return { runtimeId: gatewayRuntimeId, endpoint: "" };
+      }
       check(principal, tool);
       const session = await openSession(principal, sessionId);
       const sessionTool = session?.tools.get(tool);
@@ -252,6 +278,8 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
     forward,
 
     execute(principal, call, scope, opened) {
+      const local = gatewayTools.get(call.tool);
+      if (local !== undefined) return admitLocal(principal, call, opened).then(() => runner.execute(local, principal, call, scope));
       return forward(principal, call, scope, (target, headers) => {
         const options: CallOptions = { headers, signal: scope.signal, timeoutMs: target.timeoutMs };
         return clients.get(target.url).tools.executeTool(call, options);
@@ -259,6 +287,12 @@ export function createToolDispatch(options: ToolDispatchOptions): ToolDispatch {
     },
 
     async *stream(principal, call, scope) {
+      const local = gatewayTools.get(call.tool);
+      if (local !== undefined) {
+        await admitLocal(principal, call, undefined);
+        yield* runner.stream(local, principal, call, scope);
+        return;
+      }
       check(principal, call.tool);
       const session = await openSession(principal, call.sessionId);
       const sessionTool = session?.tools.get(call.tool);

@@ -33,3 +33,11 @@ export function invalidRegistration(problem: string): ConnectError {
 export function shuttingDown(): ConnectError {
   return new ConnectError("the gateway is shutting down; retry on another instance", Code.Unavailable);
 }
+
+/** ALREADY_EXISTS: a session tool named like one of the gateway's own tools. */
+export function gatewayToolName(name: string): ConnectError {
+  return new ConnectError(
+    `'${name}' is a tool of the gateway itself; a session tool cannot take its name (choose another)`,
+    Code.AlreadyExists,
+  );
+}

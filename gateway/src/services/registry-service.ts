@@ -1,8 +1,10 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
+import type { Logger } from "../log.js";
 import type { RuntimeDirectory } from "../routing/directory.js";
 import type { RuntimeClients } from "../routing/runtime-clients.js";
 import type { RuntimeRegistry } from "../store/store.js";
+import type { GatewayToolCatalog } from "../tools/gateway-tools.js";
 import { invalidRegistration, missingField } from "./errors.js";
 
 /** Options of createRegistryService. */
@@ -17,6 +19,10 @@ export interface RegistryServiceOptions {
   ttlMs: number;
   /** How often runtimes are told to heartbeat. */
   heartbeatIntervalMs: number;
+  /** The gateway's own tools, which hide runtime tools of their names. */
+  gatewayTools: GatewayToolCatalog;
+  /** Told when a runtime registers a tool a gateway tool hides. */
+  log: Logger;
 }
 
 const maxTools = 10_000;
@@ -39,6 +45,12 @@ export function createRegistryService(options: RegistryServiceOptions): ServiceI
       if (runtime.tools.some((t) => t.name === "")) throw invalidRegistration("every tool needs a name");
       await registry.putRuntime(runtime, ttlMs);
       directory.invalidate();
+      const hidden = runtime.tools.filter((t) => options.gatewayTools.has(t.name)).map((t) => t.name);
+      if (hidden.length > 0) {
+        options.log.warn(
+          `runtime '${runtime.id}' registered ${hidden.map((n) => `'${n}'`).join(", ")}, which the gateway serves itself; calls of ${hidden.length === 1 ? "that name" : "those names"} run the gateway's tool`,
+        );
+      }
       return { heartbeatIntervalMs, ttlMs };
     },
 

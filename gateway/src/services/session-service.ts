@@ -11,9 +11,10 @@ import { listOrgSessions } from "../sessions/org-sessions.js";
 import type { SessionAccess } from "../sessions/session-access.js";
 import { sessionToProto } from "../sessions/session-proto.js";
 import type { SessionStateStore, SessionStore } from "../store/store.js";
+import type { GatewayToolCatalog } from "../tools/gateway-tools.js";
 import { variableToProto, writeFromProto } from "../variables/proto.js";
 import type { VariableStore } from "../store/store.js";
-import { missingField, outOfRange } from "./errors.js";
+import { gatewayToolName, missingField, outOfRange } from "./errors.js";
 import { principalOf } from "./principal-of.js";
 
 /** Options of createSessionService. */
@@ -30,6 +31,8 @@ export interface SessionServiceOptions {
   signer: JwtSigner;
   /** URL prefixes allowed for session tool endpoints besides registered runtimes. */
   sessionToolEndpoints: readonly string[];
+  /** The gateway's own tools, whose names session tools may not take. */
+  gatewayTools: GatewayToolCatalog;
   /** Idle expiry when a request gives none. */
   defaultTtlMs: number;
   /** Longest idle expiry. */
@@ -80,6 +83,7 @@ export function createSessionService(options: SessionServiceOptions): ServiceImp
     async registerSessionTool(request, context) {
       const principal = principalOf(context);
       if (request.tool === undefined || request.tool.name === "") throw missingField("tool.name");
+      if (options.gatewayTools.has(request.tool.name)) throw gatewayToolName(request.tool.name);
       await sessions.touch(principal, request.sessionId);
       const endpoint = request.endpoint.replace(/\/+$/, "");
       const registered = (await directory.snapshot()).byUrl.has(endpoint);
