@@ -46,6 +46,10 @@ export const usage = `usage: node gateway/dist/src/main.js [options]
                           TOOLBRIDGE_SESSION_TOOL_ENDPOINTS URL prefixes session tools may name, comma-separated
                           TOOLBRIDGE_MAX_SESSIONS         live sessions at once (10000)
                           TOOLBRIDGE_MAX_VARIABLES_PER_SESSION variables in one session (1000)
+                          TOOLBRIDGE_STANDARD_TOOLS=0     no standard tools (validate_json, format_datetime,
+                                                          validate_regex, http_get)
+                          TOOLBRIDGE_HTTP_GET_ALLOW       hosts http_get may reach although not public,
+                                                          comma-separated host or host:port (none)
 `;
 
 /** True when the arguments ask for usage. */

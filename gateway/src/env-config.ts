@@ -3,6 +3,7 @@
 // its env bindings). Web-standard, so it runs in workerd.
 import type { LogLevel } from "./log.js";
 import type { ApiKeyRecord } from "./store/store.js";
+import { parseAllowlist } from "./tools/standard/address-policy.js";
 
 /** Where the gateway keeps its state, as configured. */
 export type StoreConfig =
@@ -43,6 +44,10 @@ export interface EnvConfig {
   sessionToolEndpoints: string[];
   /** Store limits given in the environment (the rest keep their defaults). */
   limits: { maxSessions?: number; maxVariablesPerSession?: number };
+  /** TOOLBRIDGE_STANDARD_TOOLS=0 leaves the standard tools (validate_json, format_datetime, validate_regex, http_get) out. */
+  standardTools: boolean;
+  /** TOOLBRIDGE_HTTP_GET_ALLOW: hosts (host or host:port) http_get may reach although they are not public. */
+  httpGetAllow: string[];
 }
 
 const logLevels: LogLevel[] = ["debug", "info", "warn", "error"];
@@ -66,7 +71,25 @@ export function loadEnvConfig(env: Record<string, string | undefined>): EnvConfi
       maxSessions: optionalInteger(env.TOOLBRIDGE_MAX_SESSIONS, "TOOLBRIDGE_MAX_SESSIONS"),
       maxVariablesPerSession: optionalInteger(env.TOOLBRIDGE_MAX_VARIABLES_PER_SESSION, "TOOLBRIDGE_MAX_VARIABLES_PER_SESSION"),
     },
+    standardTools: flag(env.TOOLBRIDGE_STANDARD_TOOLS, "TOOLBRIDGE_STANDARD_TOOLS", true),
+    httpGetAllow: allowlist(env.TOOLBRIDGE_HTTP_GET_ALLOW ?? ""),
   };
+}
+
+function flag(text: string | undefined, name: string, fallback: boolean): boolean {
+  if (text === undefined || text === "") return fallback;
+  if (text === "1" || text === "0") return text === "1";
+  throw new ConfigError(`${name} must be 1 or 0; got '${text}'`);
+}
+
+function allowlist(text: string): string[] {
+  const entries = list(text);
+  try {
+    parseAllowlist(entries);
+  } catch (err) {
+    throw new ConfigError(`TOOLBRIDGE_HTTP_GET_ALLOW: ${(err as Error).message}`);
+  }
+  return entries;
 }
 
 function storeOf(env: Record<string, string | undefined>): StoreConfig {

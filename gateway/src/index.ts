@@ -10,3 +10,6 @@ export { createLogger, type Logger, type LoggerOptions, type LogLevel, silentLog
 export { type Announcement, type AnnounceOptions, announceRuntime } from "./registry/runtime-announcer.js";
 export { type GatewayOptions, gatewayDefaults, resolveGatewayOptions } from "./options.js";
 export * from "./store/index.js";
+export { type GatewayTool } from "./tools/gateway-tools.js";
+export { gatewayRuntimeId } from "./tools/run-gateway-tool.js";
+export * from "./tools/standard/index.js";

@@ -2,6 +2,7 @@
 // The gateway's Node entry point: read the configuration once, open the store, provision keys,
 // serve, and drain on SIGTERM.
 import { ConnectError } from "@connectrpc/connect";
+import { createNodeHttpGetFetch } from "./adapter/node-http-get.js";
 import { createNodeRuntimeTransports, serveGateway } from "./adapter/node.js";
 import { provisionApiKey } from "./auth/api-keys.js";
 import { ConfigError, type GatewayConfig, loadConfig, usage, wantsHelp } from "./config.js";
@@ -11,6 +12,7 @@ import { createMemoryStore } from "./store/memory/memory-store.js";
 import { createRedisStore } from "./store/redis-store.js";
 import type { Store } from "./store/store.js";
 import { createUpstashStore } from "./store/upstash-store.js";
+import { standardTools } from "./tools/standard/index.js";
 
 async function openStore(config: GatewayConfig, log: Logger): Promise<Store> {
   const { store, limits } = config;
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
     maxMessageBytes: config.maxMessageBytes,
     corsOrigins: config.corsOrigins,
     sessionToolEndpoints: config.sessionToolEndpoints,
+    // http_get on Node checks every DNS answer and connects only to what it checked.
+    tools: config.standardTools ? standardTools({ httpGet: { allow: config.httpGetAllow, fetch: createNodeHttpGetFetch() } }) : [],
     log,
   });
   const server = await serveGateway({

@@ -54,4 +54,15 @@ describe("gateway configuration", () => {
     expect(() => loadConfig([], { TOOLBRIDGE_RUNTIME_KEY: "short" })).toThrow(/at least 16/);
     expect(() => loadConfig(["--bogus"], {})).toThrow(ConfigError);
   });
+
+  it("turns the standard tools on by default, and reads http_get's allowlist", () => {
+    expect(loadConfig([], {})).toMatchObject({ standardTools: true, httpGetAllow: [] });
+    expect(loadConfig([], { TOOLBRIDGE_STANDARD_TOOLS: "0" }).standardTools).toBe(false);
+    expect(loadConfig([], { TOOLBRIDGE_HTTP_GET_ALLOW: "127.0.0.1:8123, internal.example" }).httpGetAllow).toEqual([
+      "127.0.0.1:8123",
+      "internal.example",
+    ]);
+    expect(() => loadConfig([], { TOOLBRIDGE_HTTP_GET_ALLOW: "host:99999" })).toThrow(/TOOLBRIDGE_HTTP_GET_ALLOW: .*port must be 1 to 65535/);
+    expect(() => loadConfig([], { TOOLBRIDGE_STANDARD_TOOLS: "yes" })).toThrow(/TOOLBRIDGE_STANDARD_TOOLS must be 1 or 0/);
+  });
 });

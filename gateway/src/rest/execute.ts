@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AuthVariables } from "../auth/middleware.js";
 import type { ToolDispatch } from "../routing/tool-dispatch.js";
+import { base64 } from "../util/base64.js";
 import { restError, restStatus } from "./errors.js";
 import { jsonObjectBody, objectField, stringField, timeoutField } from "./request-body.js";
 
@@ -49,11 +50,4 @@ export function executeRoute(dispatch: ToolDispatch) {
       return c.json(failure, restStatus(err) as ContentfulStatusCode);
     }
   };
-}
-
-/** Standard base64 of bytes (REST bodies are JSON; the Connect API carries bytes as bytes). */
-export function base64(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
 }

@@ -6,7 +6,8 @@ import { streamSSE } from "hono/streaming";
 import type { AuthVariables } from "../auth/middleware.js";
 import type { ToolDispatch } from "../routing/tool-dispatch.js";
 import { badBody, restError } from "./errors.js";
-import { base64, metadataOf } from "./execute.js";
+import { base64 } from "../util/base64.js";
+import { metadataOf } from "./execute.js";
 import { timeoutField } from "./request-body.js";
 
 const suffix = ":stream";
