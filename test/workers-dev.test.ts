@@ -1,7 +1,7 @@
 // The gateway as `wrangler dev` serves it from infra/wrangler.toml (local workerd, the Upstash store
 // against the REST front and a real redis-server), with a real runtime registered, reached by the
-// clients people use: connect-node (Connect binary and JSON), connect-web's gRPC-Web transport, and
-// buf curl (Connect and gRPC-Web).
+// clients people use: connect-node (Connect binary and JSON), connect-web's gRPC-Web transport,
+// buf curl (Connect and gRPC-Web), and curl on the REST and SSE routes.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -150,6 +150,27 @@ function run(command: string, args: string[]): Promise<Run> {
 function documents(text: string): any[] {
   return JSON.parse(`[${text.trim().replace(/\n}\n{/g, "\n},\n{")}]`);
 }
+
+describe("wrangler dev through curl", () => {
+  const curl = (path: string, body: object, extra: string[] = []) =>
+    run("curl", ["-sS", "-H", "Content-Type: application/json", "-H", `Authorization: Bearer ${apiKey}`, ...extra, "-w", "\n%{http_code}", "-d", JSON.stringify(body), `${dev!.url}${path}`]);
+
+  it("executes a tool on POST /cluster-tools/execute", async () => {
+    const result = await curl("/cluster-tools/execute", { tool_name: "reverse_text", input: { text: "rest" } });
+    const at = result.stdout.lastIndexOf("\n");
+    expect(result.stdout.slice(at + 1)).toBe("200");
+    expect(JSON.parse(result.stdout.slice(0, at))).toMatchObject({ success: true, output: { result: "tser" }, error: null });
+  });
+
+  it("follows a stream as server-sent events with curl -N", async () => {
+    const result = await curl("/v1/tools/count:stream", { n: 2 }, ["-N"]);
+    const events = result.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("event: "))
+      .map((line) => line.slice(7));
+    expect(events).toEqual(["chunk", "progress", "chunk", "progress", "result"]);
+  });
+});
 
 describe.each(["connect", "grpcweb"])("wrangler dev through buf curl --protocol %s", (protocol) => {
   const bufCurl = (method: string, body: object) =>
