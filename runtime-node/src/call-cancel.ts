@@ -84,3 +84,20 @@ export function cancelFromSignal(signal: AbortSignal, toError: (reason: unknown)
     },
   };
 }
+
+/** A CallCancel that fires when any of `tokens` does; `unlink` stops listening to them (call it when done). */
+export function linkCancel(...tokens: CallCancel[]): { token: CallCancel; unlink(): void } {
+  const source = createCallCancel();
+  const unsubscribes: (() => void)[] = [];
+  for (const token of tokens) {
+    if (token.reason !== undefined) source.cancel(token.reason);
+    else unsubscribes.push(token.subscribe(source.cancel));
+  }
+  return {
+    token: source.token,
+    unlink() {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      unsubscribes.length = 0;
+    },
+  };
+}

@@ -44,6 +44,16 @@ export interface RuntimeConfig {
   logLevel: LogLevel;
   /** Serve unary ExecuteTool through the runtime's fast path; TOOLBRIDGE_FAST_PATH=0 turns it off (to compare). */
   fastPath: boolean;
+  /** The gateway to register with and to send callbacks to; undefined: none (standalone). */
+  gatewayUrl: string | undefined;
+  /** Where the gateway reaches this runtime; undefined: the listening URL. */
+  publicUrl: string | undefined;
+  /** ES modules exporting `tools` (TypeScript tool definitions) to serve. */
+  tsModules: string[];
+  /** Module prefixes the Python object bridge may use; none by default. */
+  objectModules: string[];
+  /** Longest chain of nested calls (as the gateway's). */
+  maxCallDepth: number;
 }
 
 /** A configuration problem, with a message that names the flag or variable at fault. */
@@ -71,6 +81,11 @@ export const usage = `usage: node runtime-node/dist/src/main.js [options]
   --tls-cert, --tls-key <f>  TOOLBRIDGE_TLS_CERT/_KEY     PEM files: TLS with ALPN instead of cleartext
   --cors-origin <origin>     TOOLBRIDGE_CORS_ORIGINS      origin allowed from browsers, repeatable (*)
   --log-level <level>        TOOLBRIDGE_LOG_LEVEL         debug, info, warn or error (info)
+  --gateway-url <url>        TOOLBRIDGE_GATEWAY_URL       gateway to register with and send callbacks to (none)
+  --public-url <url>         TOOLBRIDGE_PUBLIC_URL        URL the gateway reaches this runtime at (the listening URL)
+  --ts-module <file>         TOOLBRIDGE_TS_MODULES        ES module exporting \`tools\` (TypeScript tools), repeatable
+  --object-module <prefix>   TOOLBRIDGE_OBJECT_MODULES    module prefix the object bridge may use, repeatable (none)
+  --max-call-depth <n>       TOOLBRIDGE_MAX_CALL_DEPTH    longest chain of nested tool calls (8)
 `;
 
 const flags = {
@@ -92,6 +107,11 @@ const flags = {
   "tls-key": { type: "string" },
   "cors-origin": { type: "string", multiple: true },
   "log-level": { type: "string" },
+  "gateway-url": { type: "string" },
+  "public-url": { type: "string" },
+  "ts-module": { type: "string", multiple: true },
+  "object-module": { type: "string", multiple: true },
+  "max-call-depth": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -156,6 +176,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): RuntimeConfi
       ? { cert: readPem(certFile, "--tls-cert"), key: readPem(keyFile, "--tls-key") }
       : undefined;
 
+  const gatewayUrl = url(str("gateway-url", "TOOLBRIDGE_GATEWAY_URL"), "--gateway-url");
+  const publicUrl = url(str("public-url", "TOOLBRIDGE_PUBLIC_URL"), "--public-url");
+  if (gatewayUrl !== undefined && key === undefined) {
+    throw new ConfigError(
+      "--gateway-url needs the runtime key (the gateway's runtime credential), so it cannot be used with --insecure",
+    );
+  }
+
   return {
     host: str("host", "TOOLBRIDGE_HOST") ?? "127.0.0.1",
     port: int("port", "TOOLBRIDGE_PORT", 50051, 0, 65535),
@@ -175,7 +203,27 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): RuntimeConfi
     corsOrigins: list("cors-origin", "TOOLBRIDGE_CORS_ORIGINS", ",") ?? ["*"],
     logLevel,
     fastPath: env.TOOLBRIDGE_FAST_PATH !== "0",
+    gatewayUrl,
+    publicUrl,
+    tsModules: list("ts-module", "TOOLBRIDGE_TS_MODULES", ",") ?? [],
+    objectModules: list("object-module", "TOOLBRIDGE_OBJECT_MODULES", ",") ?? [],
+    maxCallDepth: int("max-call-depth", "TOOLBRIDGE_MAX_CALL_DEPTH", 8, 1, 64),
   };
+}
+
+// A base URL (http or https), without a trailing slash.
+function url(raw: string | undefined, flag: string): string | undefined {
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${flag} must be a URL such as http://127.0.0.1:8080 (got "${raw}")`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ConfigError(`${flag} must be an http:// or https:// URL (got "${raw}")`);
+  }
+  return raw.replace(/\/+$/, "");
 }
 
 function parse(argv: string[]) {

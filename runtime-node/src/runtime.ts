@@ -1,31 +1,33 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { hostname } from "node:os";
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ToolDefinition } from "@toolbridge/proto";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
-import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import { createCallContexts } from "./auth/call-context.js";
+import { createAdmit } from "./auth/call-grant.js";
+import { createGatewayLink, type GatewayLink } from "./bridge/gateway-link.js";
 import type { Logger } from "./log.js";
-import { createUnsupportedCallbacks } from "./pool/callbacks.js";
+import { createObjectPolicy } from "./objects/object-policy.js";
 import { spawnPythonWorker } from "./pool/worker.js";
 import type { CallbackHandler } from "./pool/worker-interface.js";
 import { createWorkerPool, type PoolLoad } from "./pool/worker-pool.js";
+import { type Registration, startRegistration } from "./registry/registration.js";
+import { runtimeRoutes } from "./runtime-routes.js";
+import { assembleTools } from "./runtime-tools.js";
 import {
   type Authenticator,
-  callerKey,
   createAuthInterceptor,
   createKeyAuthenticator,
   createOpenAuthenticator,
 } from "./server/auth.js";
 import { createCors } from "./server/cors.js";
-import { readOnIfUnread } from "./server/read-on-if-unread.js";
 import { createFastUnary, type FastUnary } from "./server/fast-unary/fast-unary.js";
 import { type Listener, listen } from "./server/listen.js";
-import { createHealthService, createServingStatus } from "./services/health-service.js";
-import { createToolRunner } from "./services/tool-runner.js";
-import { createToolService } from "./services/tool-service.js";
-import { createToolCatalog } from "./tools/catalog.js";
-import { createPythonTools } from "./tools/python-tool.js";
-import type { Tool } from "./tools/tool.js";
+import { readOnIfUnread } from "./server/read-on-if-unread.js";
+import { createServingStatus } from "./services/health-service.js";
+import type { ToolRunner } from "./services/tool-runner.js";
+import { loadTypeScriptModules } from "./tools/typescript-modules.js";
 
 /** Options of createRuntime; main.ts fills them from RuntimeConfig. */
 export interface RuntimeOptions {
@@ -57,7 +59,7 @@ export interface RuntimeOptions {
   drainTimeoutMs: number;
   /** Key callers must send as `Authorization: Bearer <key>`; undefined serves without one (insecure). */
   key: string | undefined;
-  /** Decides who may call, instead of `key` (e.g. to also accept session tokens from a gateway). */
+  /** Decides who may call, instead of `key` (which accepts the key, and session tokens signed with it). */
   authenticate?: Authenticator;
   /** Origins allowed to call from a browser ("*" for any). */
   corsOrigins: string[];
@@ -65,10 +67,22 @@ export interface RuntimeOptions {
   log: Logger;
   /** Id reported in responses; default "rt-<hostname>-<port>". */
   runtimeId?: string;
-  /** Serves the callbacks of Python tools; default answers each with UNIMPLEMENTED. */
-  callbacks?: CallbackHandler;
-  /** Tools served beside the Python ones (e.g. TypeScript tools). */
-  tools?: Tool[];
+  /** TypeScript tools (defineTool) served beside the Python ones, in this process. */
+  tools?: readonly ToolDefinition[];
+  /** ES modules exporting `tools` (TypeScript tool definitions), imported at start; a file path or a package. */
+  tsModules?: readonly string[];
+  /** The gateway: the runtime registers with it and sends it the callbacks it does not serve itself. */
+  gatewayUrl?: string;
+  /** Where the gateway reaches this runtime; default the listening URL. */
+  publicUrl?: string;
+  /** How to reach the gateway; default connect-node's Connect transport to gatewayUrl. */
+  gatewayTransport?: Transport;
+  /** How long to wait after a failed registration or heartbeat before trying again. Default 1000. */
+  registrationRetryMs?: number;
+  /** Module prefixes the Python object bridge may use (and its workers are told); none by default. */
+  objectModules?: readonly string[];
+  /** Longest chain of nested tool calls. Default 8, as the gateway's. */
+  maxCallDepth?: number;
   /** How long a Python worker may take to start. Default 30000. */
   workerReadyTimeoutMs?: number;
   /** Environment of the Python workers; default process.env. The runtime key is always removed from it. */
@@ -91,7 +105,7 @@ export interface RuntimeInfo {
   id: string;
 }
 
-/** A runtime: Python workers behind a ToolService and Health on one port. */
+/** A runtime: Python workers and TypeScript tools behind ToolService, ObjectService, RuntimeService and Health on one port. */
 export interface Runtime {
   /** Starts the workers, then listens. Rejects with a one-line reason when it cannot start. */
   start(): Promise<RuntimeInfo>;
@@ -111,12 +125,16 @@ const workerStopMs = 5000;
 
 /** A Runtime with these options. Nothing starts until `start`. */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const { log } = options;
+  const { log, key, maxTimeoutMs, maxMessageBytes } = options;
+  const objectPolicy = createObjectPolicy(options.objectModules ?? []);
   const env = { ...(options.env ?? process.env) };
   delete env.TOOLBRIDGE_RUNTIME_KEY;
   env.PYTHONPATH = [...options.pythonPath, ...(env.PYTHONPATH ? [env.PYTHONPATH] : [])].join(":");
-  env.TOOLBRIDGE_MAX_MESSAGE_BYTES = String(options.maxMessageBytes);
-  const callbacks = options.callbacks ?? createUnsupportedCallbacks();
+  env.TOOLBRIDGE_MAX_MESSAGE_BYTES = String(maxMessageBytes);
+  env.TOOLBRIDGE_OBJECT_MODULES = objectPolicy.prefixes.join(",");
+  // The workers exist before the tools that serve their callbacks: the handler is set once those exist.
+  let callbacks: CallbackHandler = (_request, responder) =>
+    responder.fail(new ConnectError("the runtime is still starting", Code.Unavailable));
 
   const pool = createWorkerPool({
     size: options.workers,
@@ -130,58 +148,67 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         python: options.python,
         modules: options.modules,
         env,
-        maxMessageBytes: options.maxMessageBytes,
+        maxMessageBytes,
         readyTimeoutMs: options.workerReadyTimeoutMs ?? 30_000,
-        callbacks,
+        callbacks: (request, responder) => callbacks(request, responder),
         log,
       }),
   });
   const status = createServingStatus();
   const shutdown = new AbortController();
+  // Call contexts live long enough for the longest call, twice over (see createCallContexts' reuse).
+  const contexts = key === undefined ? undefined : createCallContexts({ key, ttlMs: 2 * maxTimeoutMs + 120_000 });
+  let gateway: GatewayLink | undefined;
   let listener: Listener | undefined;
-  let runner: ReturnType<typeof createToolRunner> | undefined;
+  let runner: ToolRunner | undefined;
   let fastUnary: FastUnary | undefined;
+  let registration: Registration | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<RuntimeInfo> {
-    const infos = await pool.start();
+    if (options.gatewayUrl !== undefined) {
+      if (key === undefined) throw new Error("a gateway needs the runtime key, and this runtime has none (--insecure)");
+      gateway = createGatewayLink({ url: options.gatewayUrl, key, transport: options.gatewayTransport });
+    }
+    // TypeScript modules first: a module that does not load stops the start before any worker is spawned.
+    const definitions = [...(options.tools ?? []), ...(await loadTypeScriptModules(options.tsModules ?? []))];
+    const pythonTools = await pool.start();
     try {
-      const catalog = createToolCatalog([...createPythonTools(infos, pool), ...(options.tools ?? [])]);
-      const authenticate =
-        options.authenticate ??
-        (options.key === undefined ? createOpenAuthenticator() : createKeyAuthenticator(options.key));
-      const cors = createCors({ origins: options.corsOrigins });
       // The id names the port, which is known only after listening; the runner reads it lazily.
       let runtimeId = options.runtimeId ?? "";
-      const toolRunner = createToolRunner({
-        catalog,
-        get runtimeId() {
-          return runtimeId;
-        },
-        maxTimeoutMs: options.maxTimeoutMs,
-        maxMessageBytes: options.maxMessageBytes,
+      const tools = assembleTools({
+        pythonTools,
+        pool,
+        definitions,
+        admit: createAdmit({ contexts, maxDepth: options.maxCallDepth ?? 8 }),
+        gateway,
+        runtimeId: () => runtimeId,
+        maxTimeoutMs,
+        maxMessageBytes,
         log,
       });
-      runner = toolRunner;
-      const routes = (router: ConnectRouter) => {
-        router.service(
-          ToolService,
-          createToolService({
-            runner: toolRunner,
-            catalog,
-            batch: batchLimits,
-            maxStreamBacklog,
-            callerOf: (context) => context.values.get(callerKey),
-          }),
-        );
-        router.service(Health, createHealthService(status, [ToolService.typeName]));
-      };
-      const readMaxBytes = options.maxMessageBytes + messageOverheadBytes;
+      callbacks = tools.callbacks;
+      runner = tools.runner;
+      const authenticate =
+        options.authenticate ?? (key === undefined ? createOpenAuthenticator() : createKeyAuthenticator(key, contexts));
+      const cors = createCors({ origins: options.corsOrigins });
+      const routes = runtimeRoutes({
+        tools,
+        pool,
+        objectPolicy,
+        status,
+        batch: batchLimits,
+        maxStreamBacklog,
+        maxTimeoutMs,
+        maxMessageBytes,
+        workers: options.workers,
+      });
+      const readMaxBytes = maxMessageBytes + messageOverheadBytes;
       const writeMaxBytes = readMaxBytes;
       const fast =
         options.fastPath === false
           ? undefined
-          : createFastUnary({ runner: toolRunner, authenticate, readMaxBytes, writeMaxBytes });
+          : createFastUnary({ runner: tools.runner, authenticate, readMaxBytes, writeMaxBytes });
       fastUnary = fast;
       const connect = connectNodeAdapter({
         routes,
@@ -197,7 +224,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         host: options.host,
         port: options.port,
         tls: options.tls,
-        maxMessageBytes: options.maxMessageBytes,
+        maxMessageBytes,
         handler: (req, res) => {
           if (cors(req, res)) return;
           if (req.httpVersionMajor === 1) {
@@ -213,21 +240,40 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       });
       if (runtimeId === "") runtimeId = `rt-${hostname()}-${listener.port}`;
       status.set(Status.SERVING);
+      if (gateway !== undefined) {
+        registration = startRegistration({
+          gatewayUrl: gateway.url,
+          transport: gateway.transport,
+          key: gateway.key,
+          runtime: {
+            id: runtimeId,
+            url: options.publicUrl ?? listener.url,
+            tools: tools.catalog.list(),
+            capacity: { workers: options.workers, workerConcurrency: options.workerConcurrency, maxQueue: options.maxQueue },
+          },
+          load: () => pool.load(),
+          log,
+          retryMs: options.registrationRetryMs,
+        });
+      }
       return {
         url: listener.url,
         port: listener.port,
         protocols: listener.protocols,
-        tools: catalog.list().map((t) => t.name),
+        tools: tools.catalog.list().map((t) => t.name),
         id: runtimeId,
       };
     } catch (e) {
       await pool.stop(0);
+      await listener?.destroy();
       throw e;
     }
   }
 
   async function drain(): Promise<void> {
     status.set(Status.NOT_SERVING);
+    // Leave the gateway first, so that it stops sending calls here while the ones in flight finish.
+    await registration?.stop();
     listener?.shutdown();
     if (runner !== undefined) {
       const drained = runner.drain();

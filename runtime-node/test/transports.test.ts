@@ -60,7 +60,7 @@ describe.each(paths)("the runtime with $path for unary calls", ({ env, fast }) =
     it("lists every example tool with its parameter schema", async () => {
       const { tools } = await clients.tools.listTools({});
       expect(tools.map((t) => t.name).sort()).toEqual(
-        ["count", "echo", "echo_bytes", "fail", "reverse_text", "sleep", "word_count"].sort(),
+        ["count", "describe_text", "echo", "echo_bytes", "fail", "reverse_text", "sleep", "tally", "word_count"].sort(),
       );
       const reverse = tools.find((t) => t.name === "reverse_text");
       expect(reverse?.language).toBe("python");

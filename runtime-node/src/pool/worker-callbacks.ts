@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { errorInfoOf } from "@toolbridge/proto";
+import { createCallCancel } from "../call-cancel.js";
 import type { FrameHeader } from "./frame.js";
 import type { CallbackHandler, CallbackResponder, WorkerCall } from "./worker-interface.js";
 
@@ -32,21 +33,24 @@ export function createWorkerCallbacks(
         fail(cid, new ConnectError("the call of this callback has ended", Code.Canceled));
         return;
       }
-      const abort = new AbortController();
+      const abort = createCallCancel();
       let answered = false;
       const finish = () => {
         answered = true;
         open.delete(cid);
       };
       const responder: CallbackResponder = {
-        signal: abort.signal,
-        chunk(value) {
-          if (!answered) send({ t: "reply_chunk", cid, value });
+        cancel: abort.token,
+        chunk(value, chunkBody) {
+          if (answered) return;
+          if (chunkBody !== undefined) send({ t: "reply_chunk", cid, binary: true, value: null }, chunkBody);
+          else send({ t: "reply_chunk", cid, value });
         },
         reply(value, replyBody) {
           if (answered) return;
           finish();
-          if (replyBody !== undefined) send({ t: "reply", cid, binary: true, value: null }, replyBody);
+          // A binary reply keeps its value: a bytes variable's Variable, or the JSON half of a Result.
+          if (replyBody !== undefined) send({ t: "reply", cid, binary: true, value }, replyBody);
           else send({ t: "reply", cid, value });
         },
         fail(error) {
@@ -58,13 +62,15 @@ export function createWorkerCallbacks(
       open.set(cid, {
         call: header.call as number,
         cancel() {
-          responder.fail(new ConnectError("the tool cancelled the callback", Code.Canceled));
-          abort.abort();
+          const reason = new ConnectError("the tool cancelled the callback", Code.Canceled);
+          responder.fail(reason);
+          abort.cancel(reason);
         },
       });
       const params = typeof header.params === "object" && header.params !== null ? header.params : {};
       try {
-        handler({ op: String(header.op), params: params as Record<string, unknown>, body, call }, responder);
+        const binary = header.binary === true;
+        handler({ op: String(header.op), params: params as Record<string, unknown>, body: binary ? body : undefined, call }, responder);
       } catch (e) {
         responder.fail(ConnectError.from(e));
       }
@@ -86,6 +92,10 @@ export function createWorkerCallbacks(
 }
 
 function errorJson(error: ConnectError): Record<string, string> {
-  const { code, message, type, traceback } = errorInfoOf(error);
-  return { code, message, type, traceback };
+  const { code, message, type, traceback, field } = errorInfoOf(error);
+  const json: Record<string, string> = { code, message };
+  if (type !== "") json.type = type;
+  if (traceback !== "") json.traceback = traceback;
+  if (field !== "") json.field = field;
+  return json;
 }

@@ -36,6 +36,11 @@ export function workerDied(worker: WorkerLabel, exit: WorkerExit): ConnectError 
   );
 }
 
+/** A request for a worker that has already ended. */
+export function workerGone(worker: WorkerLabel): ConnectError {
+  return new ConnectError(`Python ${name(worker)} has ended`, Code.Unavailable);
+}
+
 /** A call on a worker whose output could no longer be decoded; the worker is being replaced. */
 export function workerProtocolError(worker: WorkerLabel, detail: string): ConnectError {
   return new ConnectError(

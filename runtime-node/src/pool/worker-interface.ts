@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import type { CallCancel } from "../call-cancel.js";
 import type { Payload } from "../payload.js";
 import type { ConnectError } from "@connectrpc/connect";
 import type { CancelReason, WorkerExit, WorkerLabel } from "./worker-errors.js";
@@ -21,6 +22,11 @@ export interface WorkerCall {
   stream: boolean;
   /** Opaque to the pool: who is calling, for the callback handler (session permissions, depth). Never sent to Python. */
   context?: unknown;
+  /**
+   * Made from inside another call (a nested call): it runs at once on the least-loaded worker, past the concurrency
+   * limit, and is written without batching, because its parent holds a slot while it waits for it (see WorkerPool).
+   */
+  nested?: boolean;
 }
 
 /** How a call ended well. */
@@ -49,19 +55,22 @@ export interface CallbackRequest {
   op: string;
   /** The op's parameters. */
   params: Record<string, unknown>;
-  /** The frame body (a bytes value or payload), often empty. */
-  body: Buffer;
+  /** The frame body: a bytes value or a payload; undefined unless the frame said `binary: true`. */
+  body: Buffer | undefined;
   /** The call the callback belongs to: its session, deadline and caller are the callback's. */
   call: WorkerCall;
 }
 
 /** Answers one callback. Only the first of reply/fail counts; chunks before it are for stream ops. */
 export interface CallbackResponder {
-  /** Aborted when the worker sends callback_cancel or the call ends. */
-  readonly signal: AbortSignal;
-  /** One item of a streaming op (`reply_chunk`). */
-  chunk(value: JsonValue): void;
-  /** The answer (`reply`), with a binary body when the value is bytes. */
+  /** Fires (CANCELED) when the worker sends callback_cancel or the call ends. */
+  readonly cancel: CallCancel;
+  /** One item of a streaming op (`reply_chunk`): a JSON value, or bytes as `body` (value null). */
+  chunk(value: JsonValue, body?: Uint8Array): void;
+  /**
+   * The answer (`reply`). With `body`, the reply is binary and `value` still travels beside it: null for a bare
+   * binary result, the Variable of a bytes variable, or the JSON half of a result with both.
+   */
   reply(value: JsonValue, body?: Uint8Array): void;
   /** The answer is an error. */
   fail(error: ConnectError): void;
@@ -73,6 +82,9 @@ export type CallbackHandler = (request: CallbackRequest, responder: CallbackResp
 /** A tool as a worker describes it in `ready`: the JSON form of toolbridge.v1.ToolInfo. */
 export type WorkerToolInfo = JsonObject;
 
+/** An object-bridge request: an `object` frame without its id (python/PROTOCOL.md, Objects). */
+export type ObjectFrame = { op: string } & Record<string, unknown>;
+
 /** One worker process as the pool sees it. The real one is a Python child; tests inject fakes. */
 export interface PoolWorker {
   /** Slot and pid, for messages. The pid is known once the process has started. */
@@ -83,6 +95,8 @@ export interface PoolWorker {
   readonly exited: Promise<WorkerExit>;
   /** Starts a call; the listener hears about it until `end`. Returns the call's id on this worker. */
   call(call: WorkerCall, listener: CallListener): number;
+  /** Sends an object-bridge request; it ends through the listener like a call (its result value is the answer). */
+  object(frame: ObjectFrame, listener: CallListener): number;
   /** Asks the worker to stop a call (a cancel frame); the call still ends through its listener. */
   cancel(id: number, reason: CancelReason): void;
   /** Graceful stop: no more calls; the worker finishes the ones it has and exits. */

@@ -1,3 +1,4 @@
+import type { JsonValue } from "@bufbuild/protobuf";
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToName } from "@toolbridge/proto";
 import type { Logger } from "../log.js";
@@ -5,11 +6,20 @@ import type { CallCancel } from "../call-cancel.js";
 import {
   cancelReason,
   deadlinePassed,
+  type WorkerLabel,
+  workerGone,
   poolStopping,
   queueFull,
   type WorkerExit,
 } from "./worker-errors.js";
-import type { CallListener, CallOutcome, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
+import type {
+  CallListener,
+  CallOutcome,
+  ObjectFrame,
+  PoolWorker,
+  WorkerCall,
+  WorkerToolInfo,
+} from "./worker-interface.js";
 import { createWaitingCalls } from "./waiting-calls.js";
 
 /** Options of createWorkerPool. */
@@ -43,6 +53,14 @@ export interface PoolOutcome extends CallOutcome {
   queueMs: number;
 }
 
+/** A worker as state kept in it (the object bridge's objects) sees it: which one, and whether it still lives. */
+export interface WorkerRef {
+  /** Slot and pid, for messages. */
+  readonly label: WorkerLabel;
+  /** False once the process has ended (its objects with it). */
+  readonly alive: boolean;
+}
+
 /** Calls in flight on workers and calls waiting for one. */
 export interface PoolLoad {
   inFlight: number;
@@ -56,10 +74,21 @@ export interface WorkerPool {
   /**
    * Runs a call on the least-loaded worker, or queues it. When `cancel` fires, or the call's `timeoutMs` passes,
    * the call fails at once (with the cancel's reason, or DEADLINE_EXCEEDED) and the worker receives a cancel frame.
+   * A nested call (`call.nested`) does not wait for a free slot: its parent may hold the very slot it would wait
+   * for (Python -> TypeScript -> Python on one worker of concurrency 1), so it runs at once on the least-loaded
+   * ready worker; the overshoot is bounded by the depth limit on nesting. It waits only while no worker is ready.
    */
   call(call: WorkerCall, events?: CallEvents, cancel?: CallCancel): Promise<PoolOutcome>;
   /** Current load. */
   load(): PoolLoad;
+  /** The ready worker with the fewest calls, for state that must live in one worker; undefined while none is ready. */
+  pickWorker(): WorkerRef | undefined;
+  /**
+   * Sends an object-bridge request to `worker` and resolves with its answer. Rejects with the worker's error,
+   * UNAVAILABLE when the worker is gone, DEADLINE_EXCEEDED after `timeoutMs` (the worker still finishes it:
+   * object requests cannot be cancelled).
+   */
+  object(worker: WorkerRef, frame: ObjectFrame, timeoutMs: number): Promise<JsonValue>;
   /** Refuses new calls, fails waiting ones, lets running ones finish for up to `timeoutMs`, then kills. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -74,6 +103,10 @@ interface Slot {
   /** Calls whose callers still wait for them. */
   live: number;
   retiring: boolean;
+  /** True once the process has ended. */
+  gone: boolean;
+  /** The slot as WorkerRef, made on first use. */
+  ref?: WorkerRef;
 }
 
 interface Task {
@@ -103,11 +136,39 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const failures: number[] = new Array(size).fill(0);
   const restartTimers = new Set<NodeJS.Timeout>();
   const queue = createWaitingCalls<Task>((task) => task.state === "queued");
+  // Nested calls wait only for a worker to be ready at all (all of them restarting), never for a slot.
+  const nestedQueue = createWaitingCalls<Task>((task) => task.state === "queued");
   let started = false;
   let stopping = false;
 
+  const slotOf = new WeakMap<WorkerRef, Slot>();
+  function refOf(slot: Slot): WorkerRef {
+    if (slot.ref === undefined) {
+      const ref: WorkerRef = {
+        get label() {
+          return slot.worker.label;
+        },
+        get alive() {
+          return !slot.gone;
+        },
+      };
+      slot.ref = ref;
+      slotOf.set(ref, slot);
+    }
+    return slot.ref;
+  }
+
   function startSlot(index: number): Slot {
-    const slot: Slot = { index, worker: spawn(index), ready: false, readyAt: 0, inFlight: 0, live: 0, retiring: false };
+    const slot: Slot = {
+      index,
+      worker: spawn(index),
+      ready: false,
+      readyAt: 0,
+      inFlight: 0,
+      live: 0,
+      retiring: false,
+      gone: false,
+    };
     slots[index] = slot;
     slot.worker.ready.then(
       () => {
@@ -126,6 +187,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   }
 
   function exited(slot: Slot, exit: WorkerExit): void {
+    slot.gone = true;
     if (slot.retiring) {
       retiring.delete(slot);
       log.info(`Python worker ${slot.index} (pid ${slot.worker.label.pid}) stopped after being replaced`);
@@ -161,17 +223,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (slot.live === 0) slot.worker.kill();
   }
 
-  function pick(): Slot | undefined {
+  function pick(limit = concurrency): Slot | undefined {
     let best: Slot | undefined;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
-      if (slot === undefined || !slot.ready || slot.inFlight >= concurrency) continue;
+      if (slot === undefined || !slot.ready || slot.inFlight >= limit) continue;
       if (best === undefined || slot.inFlight < best.inFlight) best = slot;
     }
     return best;
   }
 
   function drain(): void {
+    while (nestedQueue.size > 0) {
+      const slot = pick(Number.POSITIVE_INFINITY);
+      if (slot === undefined) break;
+      run(nestedQueue.shift() as Task, slot);
+    }
     while (queue.size > 0) {
       const slot = pick();
       if (slot === undefined) return;
@@ -207,7 +274,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         }
         if (slot.retiring) {
           if (slot.live === 0) slot.worker.kill();
-        } else if (queue.size > 0) drain();
+        } else if (queue.size > 0 || nestedQueue.size > 0) drain();
       },
     };
     const events = task.events;
@@ -220,7 +287,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (task.state === "settled") return;
     if (task.state === "queued") {
       settle(task);
-      queue.leave();
+      (task.call.nested === true ? nestedQueue : queue).leave();
       task.reject(error);
       return;
     }
@@ -263,10 +330,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           id: 0,
           abandoned: false,
         };
-        const slot = queue.size === 0 ? pick() : undefined;
+        const nested = call.nested === true;
+        const slot = nested ? pick(Number.POSITIVE_INFINITY) : queue.size === 0 ? pick() : undefined;
         if (slot === undefined) {
-          if (queue.size >= maxQueue) return reject(queueFull(maxQueue));
-          queue.push(task);
+          const waiting = nested ? nestedQueue : queue;
+          if (waiting.size >= maxQueue) return reject(queueFull(maxQueue));
+          waiting.push(task);
         }
         if (cancel !== undefined) task.unsubscribe = cancel.subscribe((reason) => abort(task, reason));
         // One timer per call, not an AbortController: this is on every call's path.
@@ -276,18 +345,40 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       });
     },
 
+    pickWorker() {
+      const slot = pick(Number.POSITIVE_INFINITY);
+      return slot === undefined ? undefined : refOf(slot);
+    },
+
+    object(ref, frame, timeoutMs) {
+      const slot = slotOf.get(ref);
+      if (slot === undefined || slot.gone) return Promise.reject(workerGone(ref.label));
+      return new Promise<JsonValue>((resolve, reject) => {
+        slot.inFlight++;
+        const timer = setTimeout(() => reject(deadlinePassed(timeoutMs)), timeoutMs);
+        slot.worker.object(frame, {
+          end(error, outcome) {
+            slot.inFlight--;
+            clearTimeout(timer);
+            if (error !== undefined) reject(error);
+            else resolve((outcome as CallOutcome).value);
+          },
+        });
+      });
+    },
+
     load() {
       let inFlight = 0;
       for (const slot of slots) inFlight += slot?.live ?? 0;
       for (const slot of retiring) inFlight += slot.live;
-      return { inFlight, queued: queue.size };
+      return { inFlight, queued: queue.size + nestedQueue.size };
     },
 
     async stop(timeoutMs) {
       stopping = true;
       for (const timer of restartTimers) clearTimeout(timer);
       restartTimers.clear();
-      for (const task of queue.takeAll()) {
+      for (const task of [...nestedQueue.takeAll(), ...queue.takeAll()]) {
         settle(task);
         task.reject(poolStopping());
       }

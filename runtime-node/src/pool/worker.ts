@@ -48,7 +48,10 @@ export interface PythonWorkerOptions {
 }
 
 interface Pending {
-  call: WorkerCall;
+  /** The tool call; undefined for an object-bridge request. */
+  call: WorkerCall | undefined;
+  /** The tool, or the object operation, for messages. */
+  tool: string;
   listener: CallListener;
 }
 
@@ -101,7 +104,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
       if (p !== undefined) {
         pending.delete(id);
         send({ t: "cancel", id, reason: "canceled" });
-        p.listener.end(resultTooLarge(bodyLength, maxMessageBytes, p.call.tool));
+        p.listener.end(resultTooLarge(bodyLength, maxMessageBytes, p.tool));
       } else if (header.t === "callback" && typeof header.cid === "number") {
         callbacksInFlight.refuseOversized(header.cid, bodyLength);
       }
@@ -164,7 +167,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         if (p === undefined) return;
         pending.delete(id);
         callbacksInFlight.endCall(id);
-        p.listener.end(workerCallError(header, p.call.tool));
+        p.listener.end(workerCallError(header, p.tool));
         return;
       }
       case "callback":
@@ -222,7 +225,7 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
         return id;
       }
       const busy = pending.size > 0;
-      pending.set(id, { call, listener });
+      pending.set(id, { call, tool: call.tool, listener });
       writer.send(
         {
           t: "call",
@@ -235,8 +238,19 @@ export function spawnPythonWorker(options: PythonWorkerOptions): PoolWorker {
           stream: call.stream,
         },
         call.payload,
-        !busy,
+        !busy || call.nested === true,
       );
+      return id;
+    },
+    object(frame, listener) {
+      const id = nextId++;
+      if (deathError !== undefined) {
+        const error = deathError;
+        process.nextTick(() => listener.end(error));
+        return id;
+      }
+      pending.set(id, { call: undefined, tool: "", listener });
+      send({ ...frame, t: "object", id });
       return id;
     },
     cancel(id, reason: CancelReason) {

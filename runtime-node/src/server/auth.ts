@@ -1,11 +1,10 @@
 import { hash, timingSafeEqual } from "node:crypto";
-import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { createContextKey, type Interceptor } from "@connectrpc/connect";
+import { invalidKey, malformedCredentials, missingCredentials } from "../auth/access-errors.js";
+import { callContextHeader, type CallContexts } from "../auth/call-context.js";
+import type { Caller } from "../auth/call-grant.js";
 
-/** Who called, as an authenticator established it; handed to tools for their callbacks. */
-export interface Caller {
-  /** How the caller proved itself: "key" for the runtime key, "none" for an --insecure runtime. */
-  kind: string;
-}
+export type { Caller } from "../auth/call-grant.js";
 
 /** Reads one request header by its lower-case name (web Headers and Node's header objects both fit). */
 export type HeaderLookup = (name: string) => string | undefined;
@@ -16,24 +15,51 @@ export type Authenticator = (header: HeaderLookup) => Caller;
 /** The caller of the current request, set by the auth interceptor. */
 export const callerKey = createContextKey<Caller | undefined>(undefined, { description: "toolbridge caller" });
 
-/** An Authenticator that accepts `Authorization: Bearer <key>` and nothing else. Compares in constant time. */
-export function createKeyAuthenticator(key: string): Authenticator {
+const bearer = /^bearer\s+(\S+)\s*$/i;
+const keyCaller: Caller = { kind: "key" };
+const maxCachedHeaders = 10_000;
+
+/**
+ * An Authenticator that accepts `Authorization: Bearer <runtime key>` (the gateway and admins; with the
+ * gateway's toolbridge-call header when it forwards a call) and, given `contexts`, session tokens the gateway
+ * signed with the same key (browsers calling directly). Verifications are cached by `contexts`; the key is
+ * compared in constant time.
+ */
+export function createKeyAuthenticator(key: string, contexts?: CallContexts): Authenticator {
   // Hashing both sides gives equal lengths, so the comparison takes the same time whatever was sent.
   const want = digest(key);
-  const caller: Caller = { kind: "key" };
+  // One Caller per distinct header, so a forwarded call allocates nothing once its header was seen.
+  const callers = new Map<string, Caller>();
+  const sessionCallers = new WeakMap<object, Caller>();
   return (header) => {
     const value = header("authorization");
-    if (value === undefined) {
-      throw new ConnectError("missing credentials: send Authorization: Bearer <runtime key>", Code.Unauthenticated);
+    if (value === undefined) throw missingCredentials();
+    const match = bearer.exec(value);
+    if (match === null) throw malformedCredentials();
+    const credential = match[1];
+    if (timingSafeEqual(digest(credential), want)) {
+      const context = header(callContextHeader);
+      if (context === undefined || contexts === undefined) return keyCaller;
+      let caller = callers.get(context);
+      if (caller === undefined) {
+        caller = { kind: "key", context: contexts.verifyHeader(context), header: context };
+        if (callers.size >= maxCachedHeaders) callers.clear();
+        callers.set(context, caller);
+      } else {
+        contexts.verifyHeader(context); // cached: only checks that it has not expired
+      }
+      return caller;
     }
-    const match = /^bearer\s+(.+)$/i.exec(value.trim());
-    if (match === null) {
-      throw new ConnectError("malformed Authorization header: expected Bearer <runtime key>", Code.Unauthenticated);
+    if (contexts !== undefined && credential.split(".").length === 3) {
+      const claims = contexts.verifySessionToken(credential);
+      let caller = sessionCallers.get(claims);
+      if (caller === undefined) {
+        caller = { kind: "session", context: { ...claims, chain: [], depth: 0 } };
+        sessionCallers.set(claims, caller);
+      }
+      return caller;
     }
-    if (!timingSafeEqual(digest(match[1]), want)) {
-      throw new ConnectError("the runtime key is not valid", Code.Unauthenticated);
-    }
-    return caller;
+    throw invalidKey();
   };
 }
 

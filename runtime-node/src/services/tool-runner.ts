@@ -3,11 +3,12 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeToName, toValue } from "@toolbridge/proto";
 import type { ExecuteToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { Admit, Caller } from "../auth/call-grant.js";
 import type { CallCancel } from "../call-cancel.js";
 import type { Logger } from "../log.js";
 import { type Payload, payloadBytes, payloadLength } from "../payload.js";
 import type { ToolCatalog } from "../tools/catalog.js";
-import type { ToolSink } from "../tools/tool.js";
+import type { ToolOutput, ToolSink } from "../tools/tool.js";
 import { canceled, deadlineExceeded, draining, payloadTooLarge, toolNotFound } from "./call-errors.js";
 
 /** One tool call, whatever RPC carried it (ExecuteTool, StreamTool, an item of a batch). */
@@ -33,8 +34,8 @@ export interface CallScope {
   cancel: CallCancel;
   /** Time left before the client's deadline, or undefined when it set none. */
   timeoutMs: number | undefined;
-  /** Who is calling, handed to the tool for its callbacks. */
-  caller?: unknown;
+  /** Who is calling: decides what the call may do and what its callbacks act as. */
+  caller?: Caller;
   /** The protocol the call came in by, for the debug line (e.g. "grpc", "connect-json/fast"). */
   protocol?: string;
 }
@@ -55,6 +56,8 @@ export interface ToolRunnerOptions {
   maxTimeoutMs: number;
   /** Largest request payload. */
   maxMessageBytes: number;
+  /** Decides what each call may do (session tokens, nested calls); throws PERMISSION_DENIED and the like. */
+  admit: Admit;
   /** Gets one debug line per call. */
   log: Logger;
 }
@@ -63,6 +66,8 @@ export interface ToolRunnerOptions {
 export interface ToolRunner {
   /** Runs one call; with a sink, a streaming tool's items go to it. Rejects with a ConnectError. */
   run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<RunResult>;
+  /** Like run, for callers in this process (nested calls): the tool's output as it is, no response message. */
+  invoke(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<ToolOutput>;
   /** Calls running now. */
   inFlight(): number;
   /** Refuses new calls (UNAVAILABLE) and resolves once the running ones have ended. */
@@ -73,21 +78,23 @@ const emptyBytes = new Uint8Array(0);
 
 /** A ToolRunner over a catalog. */
 export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
-  const { catalog, maxTimeoutMs, maxMessageBytes, log } = options;
+  const { catalog, maxTimeoutMs, maxMessageBytes, admit, log } = options;
   let running = 0;
   let draining_ = false;
   let idle: (() => void) | undefined;
 
-  async function run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<RunResult> {
+  // Everything about a call but the shape of its answer: look-up, admission, validation, deadline, logging.
+  async function invoke(request: ToolRequest, scope: CallScope, sink: ToolSink | undefined, requestId: string): Promise<ToolOutput> {
     const start = performance.now();
-    const requestId = request.requestId === "" ? randomUUID() : request.requestId;
     const name = request.tool;
     // Deadline: the client's, capped; a call without one gets the cap.
     const clientTimeout = scope.timeoutMs;
     const timeoutMs = clientTimeout === undefined || clientTimeout > maxTimeoutMs ? maxTimeoutMs : clientTimeout;
     running++;
     try {
-      if (draining_) throw draining();
+      // A call made from inside a running call is let through while draining: its parent is one of those finishing.
+      if (draining_ && scope.caller?.kind !== "nested") throw draining();
+      const grant = admit(scope.caller, name, request.sessionId);
       const entry = catalog.get(name);
       if (entry === undefined) throw toolNotFound(name);
       const payloadSize = payloadLength(request.payload);
@@ -102,31 +109,20 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
         {
           args,
           payload,
-          sessionId: request.sessionId,
+          sessionId: grant.sessionId,
           requestId,
           timeoutMs,
           cancel: scope.cancel,
           stream: sink !== undefined,
-          caller: scope.caller,
+          grant,
         },
         sink,
       );
-      const totalMs = performance.now() - start;
       if (log.debugEnabled) {
-        log.debug(`call tool=${name} code=ok ms=${totalMs.toFixed(2)} request=${requestId} protocol=${scope.protocol}`);
+        const ms = (performance.now() - start).toFixed(2);
+        log.debug(`call tool=${name} code=ok ms=${ms} request=${requestId} protocol=${scope.protocol}`);
       }
-      const out = output.payload;
-      const pieces = out !== undefined && Array.isArray(out) ? (out as readonly Uint8Array[]) : undefined;
-      const response: ExecuteToolResponse = {
-        $typeName: "toolbridge.v1.ExecuteToolResponse",
-        // A bytes-only result has no JSON value; one with both keeps both.
-        result: out !== undefined && output.value === null ? undefined : toValue(output.value),
-        payload: out === undefined || pieces !== undefined ? emptyBytes : (out as Uint8Array),
-        timings: { $typeName: "toolbridge.v1.Timings", queueMs: output.queueMs, runMs: output.runMs, totalMs },
-        requestId,
-        runtimeId: options.runtimeId,
-      };
-      return pieces === undefined ? { response } : { response, pieces };
+      return output;
     } catch (e) {
       const error = describe(ConnectError.from(e), name, timeoutMs);
       if (log.debugEnabled) {
@@ -140,8 +136,32 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     }
   }
 
+  async function run(request: ToolRequest, scope: CallScope, sink?: ToolSink): Promise<RunResult> {
+    const start = performance.now();
+    const requestId = request.requestId === "" ? randomUUID() : request.requestId;
+    const output = await invoke(request, scope, sink, requestId);
+    const out = output.payload;
+    const pieces = out !== undefined && Array.isArray(out) ? (out as readonly Uint8Array[]) : undefined;
+    const response: ExecuteToolResponse = {
+      $typeName: "toolbridge.v1.ExecuteToolResponse",
+      // A bytes-only result has no JSON value; one with both keeps both.
+      result: out !== undefined && output.value === null ? undefined : toValue(output.value),
+      payload: out === undefined || pieces !== undefined ? emptyBytes : (out as Uint8Array),
+      timings: {
+        $typeName: "toolbridge.v1.Timings",
+        queueMs: output.queueMs,
+        runMs: output.runMs,
+        totalMs: performance.now() - start,
+      },
+      requestId,
+      runtimeId: options.runtimeId,
+    };
+    return pieces === undefined ? { response } : { response, pieces };
+  }
+
   return {
     run,
+    invoke: (request, scope, sink) => invoke(request, scope, sink, request.requestId === "" ? randomUUID() : request.requestId),
     inFlight: () => running,
     drain() {
       draining_ = true;

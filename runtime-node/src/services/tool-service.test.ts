@@ -25,6 +25,7 @@ function fakeRunner(behave: (request: ToolRequest, scope: CallScope, sink?: Tool
         requestId: request.requestId,
       }),
     }),
+    invoke: () => Promise.reject(new Error("not used by the service")),
     inFlight: () => 0,
     drain: () => Promise.resolve(),
   };

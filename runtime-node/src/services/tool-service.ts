@@ -2,6 +2,7 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { toValue } from "@toolbridge/proto";
 import { type StreamToolResponse, ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { Caller } from "../auth/call-grant.js";
 import { cancelFromSignal, createCallCancel } from "../call-cancel.js";
 import { abortError } from "../pool/worker-errors.js";
 import type { ToolCatalog } from "../tools/catalog.js";
@@ -20,8 +21,8 @@ export interface ToolServiceOptions {
   batch: BatchLimits;
   /** Events a stream may hold for a client that reads slowly; past it, the call stops RESOURCE_EXHAUSTED. */
   maxStreamBacklog: number;
-  /** Who is calling, from the request (set by auth); handed to tools for their callbacks. */
-  callerOf?: (context: HandlerContext) => unknown;
+  /** Who is calling, from the request (set by auth): decides what each call may do. */
+  callerOf?: (context: HandlerContext) => Caller | undefined;
 }
 
 const emptyBytes = new Uint8Array(0);
@@ -37,8 +38,12 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
   });
 
   return {
-    listTools() {
-      return { tools: catalog.list() };
+    listTools(_request, context) {
+      // A session token's bearer sees the tools its allowlist names; everyone else sees them all.
+      const caller = callerOf?.(context);
+      const allowed = caller?.kind === "session" ? caller.context.tools : "*";
+      const tools = catalog.list();
+      return { tools: allowed === "*" ? tools : tools.filter((t) => allowed.includes(t.name)) };
     },
 
     async executeTool(request, context) {

@@ -2,6 +2,7 @@ import { fromJson } from "@bufbuild/protobuf";
 import { ToolInfoSchema } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import type { WorkerToolInfo } from "../pool/worker-interface.js";
 import type { WorkerPool } from "../pool/worker-pool.js";
+import type { RunningCall } from "../bridge/running-call.js";
 import type { Tool } from "./tool.js";
 
 /** The tools a Python worker described in `ready`, each run on the pool. */
@@ -13,6 +14,8 @@ export function createPythonTools(infos: WorkerToolInfo[], pool: WorkerPool): To
     return {
       info,
       invoke(invocation, sink) {
+        const { grant, cancel, requestId, timeoutMs } = invocation;
+        const context: RunningCall = { grant, cancel, requestId, deadline: performance.now() + timeoutMs };
         return pool.call(
           {
             tool,
@@ -22,10 +25,11 @@ export function createPythonTools(infos: WorkerToolInfo[], pool: WorkerPool): To
             request: invocation.requestId,
             timeoutMs: invocation.timeoutMs,
             stream: invocation.stream,
-            context: invocation.caller,
+            context,
+            nested: grant.nested,
           },
           sink,
-          invocation.cancel,
+          cancel,
         );
       },
     };

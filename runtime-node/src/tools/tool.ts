@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import type { ToolInfo } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
+import type { CallGrant } from "../auth/call-grant.js";
 import type { CallCancel } from "../call-cancel.js";
 import type { Payload } from "../payload.js";
 
@@ -23,8 +24,8 @@ export interface ToolInvocation {
   cancel: CallCancel;
   /** True for StreamTool: yields reach the sink as chunks. False: a streaming tool's items become a list. */
   stream: boolean;
-  /** Who is calling (permissions, nesting), opaque here; callbacks of the call run with it. */
-  caller?: unknown;
+  /** What the call may do (session, allowlist, chain); its callbacks and nested calls run with it. */
+  grant: CallGrant;
 }
 
 /** Where a tool reports what happens before its result. */
