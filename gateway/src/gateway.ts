@@ -1,5 +1,6 @@
 import { ConnectError } from "@connectrpc/connect";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
+import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
 import { SessionService } from "@toolbridge/proto/gen/toolbridge/v1/session_pb";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
@@ -21,12 +22,14 @@ import { healthzRoute } from "./rest/healthz.js";
 import { resolveRoute } from "./rest/resolve.js";
 import { streamRoute } from "./rest/stream.js";
 import { createCallRouter } from "./routing/call-router.js";
+import { createObjectRouter } from "./routing/object-router.js";
 import { createRuntimeDirectory } from "./routing/directory.js";
 import { createRuntimePicker } from "./routing/picker.js";
 import { createRuntimeClients } from "./routing/runtime-clients.js";
 import { createToolDispatch, type ToolDispatch } from "./routing/tool-dispatch.js";
 import { shuttingDown } from "./services/errors.js";
 import { createHealthService, createServingState } from "./services/health-service.js";
+import { createObjectService } from "./services/object-service.js";
 import { createRegistryService } from "./services/registry-service.js";
 import { createSessionService } from "./services/session-service.js";
 import { createToolService } from "./services/tool-service.js";
@@ -54,7 +57,8 @@ export interface GatewayCore {
 /** A gateway: a Hono app to serve, and its life cycle. */
 export interface Gateway {
   /**
-   * The app: Connect and gRPC-Web at /toolbridge.v1.<Service>/<Method> and /grpc.health.v1.Health/...,
+   * The app: Connect and gRPC-Web at /toolbridge.v1.<Service>/<Method> (ToolService, SessionService,
+   * VariableService, ObjectService, RegistryService) and /grpc.health.v1.Health/...,
    * REST at /cluster-tools/execute, /cluster-tools/resolve, /v1/tools/{name}:stream and /healthz.
    * Serve `app.fetch` (adapter/node.ts on Node, the default export on Workers) or call `app.request` in tests.
    */
@@ -174,13 +178,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     gatewayTools,
     log,
   });
-  const served = [ToolService.typeName, SessionService.typeName, VariableService.typeName, RegistryService.typeName];
+  const objectService = createObjectService({
+    sessions,
+    router: createObjectRouter({ directory, picker, state: store, log }),
+    clients,
+    runtimeKey: o.runtimeKey,
+    maxTimeoutMs: o.maxTimeoutMs,
+  });
+  const served = [ToolService.typeName, SessionService.typeName, VariableService.typeName, ObjectService.typeName, RegistryService.typeName];
   const healthService = createHealthService(serving, served);
   const connect: ConnectServing = {
     routes(r) {
       r.service(ToolService, toolService);
       r.service(SessionService, sessionService);
       r.service(VariableService, variableService);
+      r.service(ObjectService, objectService);
       r.service(RegistryService, registryService);
       r.service(Health, healthService);
     },

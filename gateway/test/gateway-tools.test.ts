@@ -1,5 +1,5 @@
 // The gateway's own TypeScript tools, through the gateway app (Connect, REST, SSE) over stub runtimes.
-import type { JsonObject } from "@bufbuild/protobuf";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { defineTool, errorInfoOf, fromValue, toolError, type ToolDefinition } from "@toolbridge/proto";
 import { verify } from "hono/jwt";
@@ -13,8 +13,8 @@ import { type Harness, keys, protocols, rejection, runtimeKey, startHarness } fr
 import { createStubRuntime, type StubRuntime } from "./support/stub-runtime.js";
 import { valueOf, write } from "./support/values.js";
 
-const text = { type: "object", properties: { text: { type: "string" } }, required: ["text"], additionalProperties: false } as const;
-const anything = { type: "object" } as const;
+const text: JsonObject = { type: "object", properties: { text: { type: "string" } }, required: ["text"], additionalProperties: false };
+const anything: JsonObject = { type: "object" };
 
 /** A tool that calls args.tool with args.args through its context and returns the result's value. */
 const relay = (name: string) =>
@@ -77,7 +77,7 @@ const tools: ToolDefinition[] = [
       return "done";
     },
   }),
-  defineTool({ name: "bytes", description: "binary result", parameters: anything, run: () => new Uint8Array([1, 2, 3]) }),
+  defineTool({ name: "bytes", description: "binary result", parameters: anything, run: () => ({ value: null, payload: new Uint8Array([1, 2, 3]) }) }),
   relay("relay"),
   relay("relay_b"),
   relay("relay_c"),
@@ -86,8 +86,8 @@ const tools: ToolDefinition[] = [
     description: "collects a streamed tool",
     parameters: anything,
     run: async ({ args, ctx }) => {
-      const items = [];
-      for await (const item of ctx.streamTool(args.tool as string, (args.args ?? {}) as JsonObject)) items.push(item);
+      const items: JsonValue[] = [];
+      for await (const item of ctx.streamTool(args.tool as string, (args.args ?? {}) as JsonObject)) items.push(item as JsonValue);
       return items;
     },
   }),
@@ -209,7 +209,7 @@ describe("gateway tools", () => {
       body: JSON.stringify({ tool_name: "waits", timeout_ms: 50 }),
     });
     expect(response.status).toBe(504);
-    expect((await response.json()).error).toMatchObject({ code: "deadline_exceeded", tool: "waits" });
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ code: "deadline_exceeded", tool: "waits" });
     expect(errorInfoOf(seen.abortReason).code).toBe("deadline_exceeded");
   });
 
@@ -221,7 +221,7 @@ describe("gateway tools", () => {
       body: JSON.stringify({ tool_name: "ignores", timeout_ms: 30 }),
     });
     expect(response.status).toBe(504);
-    expect((await response.json()).error.message).toBe("tool 'ignores' did not finish within the call's deadline of 30 ms");
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe("tool 'ignores' did not finish within the call's deadline of 30 ms");
   });
 
   it("aborts a tool's signal when its caller cancels", async () => {

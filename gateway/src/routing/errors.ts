@@ -16,6 +16,30 @@ export function allRuntimesDown(tool: string, count: number): ConnectError {
   return toolError(Code.Unavailable, `${which} tool '${tool}' cannot be reached; retry shortly`, { tool });
 }
 
+/** UNAVAILABLE: no runtime is registered, or every one refused lately (objects and schemas need one). */
+export function noRuntimeUp(registered: number): ConnectError {
+  return new ConnectError(
+    registered === 0 ? "no runtime is registered with the gateway" : `all ${registered} registered runtimes refused connections lately; retry shortly`,
+    Code.Unavailable,
+  );
+}
+
+/**
+ * FAILED_PRECONDITION: the runtime a session's objects live on is gone (no longer registered, or
+ * refusing connections): its objects were lost with it. CreateInstance starts afresh elsewhere.
+ */
+export function objectsLost(sessionId: string, runtimeId: string): ConnectError {
+  return new ConnectError(
+    `the objects of session '${sessionId}' were lost with runtime '${runtimeId}', which is gone; create them again (CreateInstance)`,
+    Code.FailedPrecondition,
+  );
+}
+
+/** NOT_FOUND: a session that has no objects anywhere. */
+export function noObjects(sessionId: string): ConnectError {
+  return new ConnectError(`session '${sessionId}' has no objects; create one with CreateInstance`, Code.NotFound);
+}
+
 /** UNAVAILABLE: a session tool's runtime is no longer registered and not under an allowed prefix. */
 export function sessionToolGone(tool: string): ConnectError {
   return toolError(Code.Unavailable, `the runtime serving session tool '${tool}' is not registered any more`, { tool });

@@ -1,4 +1,4 @@
-import { allRuntimesDown, noRuntimeServes } from "./errors.js";
+import { allRuntimesDown, noRuntimeServes, noRuntimeUp } from "./errors.js";
 import type { DirectorySnapshot, RuntimeEntry } from "./directory.js";
 
 /** Options of createRuntimePicker. */
@@ -23,6 +23,8 @@ export interface PickRequest {
 export interface RuntimePicker {
   /** The runtime to call; NOT_FOUND when none serves the tool, UNAVAILABLE when all that do are down or tried. */
   pick(snapshot: DirectorySnapshot, tool: string, request?: PickRequest): RuntimeEntry;
+  /** The least loaded live runtime, whatever it serves (objects, schemas); UNAVAILABLE when none is up. */
+  pickAny(snapshot: DirectorySnapshot, request?: PickRequest): RuntimeEntry;
   /** Counts a call that starts on the runtime. */
   begin(runtimeId: string): void;
   /** Counts a call that ended on the runtime. */
@@ -47,30 +49,41 @@ export function createRuntimePicker(options: PickerOptions): RuntimePicker {
     return false;
   };
 
+  /** The pinned runtime when it is a candidate and up, else the least loaded candidate; undefined when none is up. */
+  function choose(candidates: readonly RuntimeEntry[], request: PickRequest): RuntimeEntry | undefined {
+    const { pinned, exclude } = request;
+    if (pinned !== undefined) {
+      const entry = candidates.find((e) => e.id === pinned);
+      if (entry !== undefined && !isDown(entry.id) && !exclude?.has(entry.id)) return entry;
+    }
+    // Start at a rotating position so runtimes with equal load take turns.
+    const n = candidates.length;
+    const start = turn++ % n;
+    let best: RuntimeEntry | undefined;
+    let bestScore = Infinity;
+    for (let i = 0; i < n; i++) {
+      const entry = candidates[(start + i) % n];
+      if (exclude?.has(entry.id) || isDown(entry.id)) continue;
+      const score = ((inFlight.get(entry.id) ?? 0) + entry.reportedLoad) / entry.slots;
+      if (score < bestScore) {
+        best = entry;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
   return {
     pick(snapshot, tool, request = {}) {
       const serving = snapshot.byTool.get(tool);
       if (serving === undefined || serving.length === 0) throw noRuntimeServes(tool);
-      const { pinned, exclude } = request;
-      if (pinned !== undefined) {
-        const entry = serving.find((e) => e.id === pinned);
-        if (entry !== undefined && !isDown(entry.id) && !exclude?.has(entry.id)) return entry;
-      }
-      // Start at a rotating position so runtimes with equal load take turns.
-      const n = serving.length;
-      const start = turn++ % n;
-      let best: RuntimeEntry | undefined;
-      let bestScore = Infinity;
-      for (let i = 0; i < n; i++) {
-        const entry = serving[(start + i) % n];
-        if (exclude?.has(entry.id) || isDown(entry.id)) continue;
-        const score = ((inFlight.get(entry.id) ?? 0) + entry.reportedLoad) / entry.slots;
-        if (score < bestScore) {
-          best = entry;
-          bestScore = score;
-        }
-      }
-      if (best === undefined) throw allRuntimesDown(tool, n);
+      const best = choose(serving, request);
+      if (best === undefined) throw allRuntimesDown(tool, serving.length);
+      return best;
+    },
+    pickAny(snapshot, request = {}) {
+      const best = snapshot.runtimes.length === 0 ? undefined : choose(snapshot.runtimes, request);
+      if (best === undefined) throw noRuntimeUp(snapshot.runtimes.length);
       return best;
     },
     begin(id) {

@@ -1,4 +1,5 @@
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RuntimeService } from "@toolbridge/proto/gen/toolbridge/v1/runtime_pb";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 
@@ -8,6 +9,8 @@ export interface RuntimeClient {
   readonly tools: Client<typeof ToolService>;
   /** Its RuntimeService (ReleaseSession). */
   readonly runtime: Client<typeof RuntimeService>;
+  /** Its ObjectService (the Python object bridge). */
+  readonly objects: Client<typeof ObjectService>;
 }
 
 /** Clients by base URL, each made once on a transport from the injected factory. */
@@ -30,7 +33,7 @@ export function createRuntimeClients(transport: (baseUrl: string) => Transport):
       let client = clients.get(baseUrl);
       if (client === undefined) {
         const t = transport(baseUrl);
-        client = { tools: createClient(ToolService, t), runtime: createClient(RuntimeService, t) };
+        client = { tools: createClient(ToolService, t), runtime: createClient(RuntimeService, t), objects: createClient(ObjectService, t) };
         clients.set(baseUrl, client);
       }
       return client;

@@ -3,6 +3,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
+import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
 import { SessionService } from "@toolbridge/proto/gen/toolbridge/v1/session_pb";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
@@ -49,6 +50,7 @@ export interface GatewayClients {
   tools: Client<typeof ToolService>;
   sessions: Client<typeof SessionService>;
   variables: Client<typeof VariableService>;
+  objects: Client<typeof ObjectService>;
   registry: Client<typeof RegistryService>;
   health: Client<typeof Health>;
   /** Ends the HTTP/2 connection, if any. */
@@ -76,6 +78,7 @@ export function clientsFor(url: string, key: string | null, kind: TransportKind 
     tools: client(ToolService),
     sessions: client(SessionService),
     variables: client(VariableService),
+    objects: client(ObjectService),
     registry: client(RegistryService),
     health: client(Health),
     close() {

@@ -3,6 +3,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type Client, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
+import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
 import { SessionService } from "@toolbridge/proto/gen/toolbridge/v1/session_pb";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
@@ -26,6 +27,7 @@ export interface Clients {
   tools: Client<typeof ToolService>;
   sessions: Client<typeof SessionService>;
   variables: Client<typeof VariableService>;
+  objects: Client<typeof ObjectService>;
   registry: Client<typeof RegistryService>;
   health: Client<typeof Health>;
 }
@@ -99,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       tools: client(ToolService),
       sessions: client(SessionService),
       variables: client(VariableService),
+      objects: client(ObjectService),
       registry: client(RegistryService),
       health: client(Health),
     };

@@ -3,6 +3,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createRouterTransport, type HandlerContext, type Transport } from "@connectrpc/connect";
 import { toolError, toValue } from "@toolbridge/proto";
+import { ObjectService, type ObjectRef } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RuntimeInfoSchema, type RuntimeInfo } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
 import { RuntimeService } from "@toolbridge/proto/gen/toolbridge/v1/runtime_pb";
 import { ExecuteToolResponseSchema, ToolInfoSchema, ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
@@ -23,6 +24,10 @@ export interface StubRuntime {
   readonly tools: string[];
   readonly calls: StubCall[];
   readonly released: string[];
+  /** The objects it holds, by session, then handle (ObjectService). */
+  readonly objects: Map<string, Map<string, ObjectRef>>;
+  /** ObjectService requests it received: method, session and Authorization header. */
+  readonly objectCalls: { method: string; sessionId: string; authorization: string | null }[];
   /** While true, every call fails as if the connection were refused. */
   refuse: boolean;
   /** While true, calls reach the stub but their connection then breaks (ECONNRESET). */
@@ -47,6 +52,9 @@ export interface StubRuntime {
 export function createStubRuntime(id: string, tools: string[], port = 1): StubRuntime {
   const calls: StubCall[] = [];
   const released: string[] = [];
+  const objects = new Map<string, Map<string, ObjectRef>>();
+  const objectCalls: StubRuntime["objectCalls"] = [];
+  let nextHandle = 0;
   const gates = new Map<string, () => void>();
   const waiting = new Map<string, Promise<void>>();
   let active = 0;
@@ -72,6 +80,8 @@ export function createStubRuntime(id: string, tools: string[], port = 1): StubRu
     tools,
     calls,
     released,
+    objects,
+    objectCalls,
     refuse: false,
     reset: false,
     releaseUnimplemented: false,
@@ -133,7 +143,49 @@ export function createStubRuntime(id: string, tools: string[], port = 1): StubRu
       releaseSession(request) {
         if (stub.releaseUnimplemented) throw new ConnectError("not yet", Code.Unimplemented);
         released.push(request.sessionId);
-        return { objectsReleased: 0 };
+        const held = objects.get(request.sessionId)?.size ?? 0;
+        objects.delete(request.sessionId);
+        return { objectsReleased: held };
+      },
+    });
+    // Objects are records of what was created; "module.Forbidden" is refused as a runtime would.
+    const seen = (method: string, sessionId: string, context: HandlerContext) =>
+      objectCalls.push({ method, sessionId, authorization: context.requestHeader.get("authorization") });
+    const find = (sessionId: string, handle: string) => {
+      const found = objects.get(sessionId)?.get(handle);
+      if (found === undefined) throw new ConnectError(`no object '${handle}' in session '${sessionId}' on ${id}`, Code.NotFound);
+      return found;
+    };
+    service(ObjectService, {
+      createInstance(request, context) {
+        seen("CreateInstance", request.sessionId, context);
+        if (request.classPath.endsWith("Forbidden")) throw new ConnectError(`'${request.classPath}' is not allowed`, Code.PermissionDenied);
+        const object = { $typeName: "toolbridge.v1.ObjectRef" as const, handle: `obj-${++nextHandle}`, classPath: request.classPath, repr: `${request.classPath}() on ${id}` };
+        let held = objects.get(request.sessionId);
+        if (held === undefined) objects.set(request.sessionId, (held = new Map()));
+        held.set(object.handle, object);
+        return { object };
+      },
+      callMethod(request, context) {
+        seen("CallMethod", request.sessionId, context);
+        find(request.sessionId, request.handle);
+        return { result: { kind: { case: "value", value: toValue({ runtime: id, method: request.method }) } } };
+      },
+      getObject(request, context) {
+        seen("GetObject", request.sessionId, context);
+        return { object: find(request.sessionId, request.handle), state: { runtime: id } };
+      },
+      listObjects(request, context) {
+        seen("ListObjects", request.sessionId, context);
+        return { objects: [...(objects.get(request.sessionId)?.values() ?? [])] };
+      },
+      deleteObject(request, context) {
+        seen("DeleteObject", request.sessionId, context);
+        return { deleted: objects.get(request.sessionId)?.delete(request.handle) ?? false };
+      },
+      discoverSchema(request, context) {
+        seen("DiscoverSchema", "", context);
+        return { module: { name: request.modulePath, doc: `described by ${id}` } };
       },
     });
   });
