@@ -152,6 +152,13 @@ describe("ToolService in workerd", () => {
     expect(kinds.at(-1)).toBe("result");
   });
 
+  it("serves the gateway's standard tools in process", async () => {
+    const { tools } = await acme().tools.listTools({});
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["validate_json", "format_datetime", "validate_regex", "http_get"]));
+    const response = await acme().tools.executeTool({ tool: "validate_regex", args: { pattern: "(\\d{4})", text: "in 2026" } });
+    expect(fromValue(response.result)).toMatchObject({ valid: true, matched: true, matches: [{ match: "2026", groups: ["2026"] }] });
+  });
+
   it("reports a Python exception as INTERNAL with its type", async () => {
     const error = await rejection(acme().tools.executeTool({ tool: "fail", args: { message: "from workerd" } }));
     expect(error.code).toBe(Code.Internal);

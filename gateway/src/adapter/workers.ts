@@ -11,6 +11,7 @@ import { createGateway, type Gateway } from "../gateway.js";
 import { createLogger } from "../log.js";
 import { restStatus } from "../rest/errors.js";
 import { createUpstashStore } from "../store/upstash-store.js";
+import { standardTools } from "../tools/standard/index.js";
 
 /** The Worker's bindings: vars and secrets (infra/wrangler.toml lists them). Non-string bindings are ignored. */
 export type WorkersEnv = Record<string, unknown>;
@@ -79,6 +80,8 @@ export function createWorkersGateway(env: WorkersEnv): WorkersGateway {
     sessionToolEndpoints: config.sessionToolEndpoints,
     log: createLogger({ level: config.logLevel }),
     endCallsOnClose: false,
+    // http_get goes out through the Worker's fetch, which cannot reach private networks.
+    tools: config.standardTools ? standardTools({ httpGet: { allow: config.httpGetAllow } }) : [],
   });
   let provisioning: Promise<void> | undefined;
   return {
