@@ -7,7 +7,6 @@ export { sessionTokenAudience, type SessionTokenClaims } from "./auth/session-to
 export type { ConnectServing } from "./connect/mount.js";
 export { createGateway, type Gateway, type GatewayCore } from "./gateway.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel, silentLogger } from "./log.js";
-export { type Announcement, type AnnounceOptions, announceRuntime } from "./registry/runtime-announcer.js";
 export { type GatewayOptions, gatewayDefaults, resolveGatewayOptions } from "./options.js";
 export * from "./store/index.js";
 export { type GatewayTool } from "./tools/gateway-tools.js";

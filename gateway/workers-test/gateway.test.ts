@@ -6,7 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { fromValue } from "@toolbridge/proto";
 import { WatchVariablesResponse_Kind as Kind } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Announcement } from "../src/registry/runtime-announcer.js";
+import type { Announcement } from "../../runtime-node/src/registry/runtime-announcer.js";
 import { valueOf, write } from "../test/support/values.js";
 import { clientsFor, registerRuntime, registryClient, rejection } from "./support.js";
 

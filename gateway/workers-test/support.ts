@@ -9,7 +9,7 @@ import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
 import { exports } from "cloudflare:workers";
 import { inject } from "vitest";
-import { type Announcement, announceRuntime } from "../src/registry/runtime-announcer.js";
+import { type Announcement, announceRuntime } from "../../runtime-node/src/registry/runtime-announcer.js";
 
 // workerd's fetch does not take connect-web's `redirect: "error"`.
 const manual = (fetcher: (request: Request) => Promise<Response>): typeof fetch =>

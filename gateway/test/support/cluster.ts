@@ -10,7 +10,7 @@ import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
 import { type RedisServer, startRedis } from "../../../test/support/redis.js";
 import { type RuntimeProcess, startRuntime } from "../../../test/support/runtime.js";
-import type { Announcement } from "../../src/registry/runtime-announcer.js";
+import type { Announcement } from "../../../runtime-node/src/registry/runtime-announcer.js";
 import { type GatewayProcess, startGateway } from "./gateway-process.js";
 import { registerRuntime } from "./registration.js";
 

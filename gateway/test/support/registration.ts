@@ -1,10 +1,10 @@
-// Registers a real runtime process with a gateway, as runtimes will do themselves once they can.
+// Registers a real runtime process with a gateway from outside (runtimes started with --gateway-url register themselves).
 import { hostname } from "node:os";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import type { RuntimeProcess } from "../../../test/support/runtime.js";
-import { type Announcement, announceRuntime } from "../../src/registry/runtime-announcer.js";
+import { type Announcement, announceRuntime } from "../../../runtime-node/src/registry/runtime-announcer.js";
 
 /** The id a runtime gives itself (and reports in responses): rt-<hostname>-<port>. */
 export function runtimeIdOf(runtime: RuntimeProcess): string {
