@@ -57,7 +57,7 @@ export function encodeBody(bytes: Uint8Array, contentType: string, cut: boolean)
   if (type === "" || textual.test(type)) {
     const charset = /;\s*charset="?([^";\s]+)/i.exec(type)?.[1] ?? "utf-8";
     try {
-      const text = new TextDecoder(charset, { fatal: true }).decode(bytes, { stream: cut });
+      const text = new TextDecoder(charset, { fatal: true, ignoreBOM: false }).decode(bytes, { stream: cut });
       // Without a content type, only text that looks like text.
       if (type !== "" || !/[\u0000-\u0008\u000e-\u001f]/.test(text)) return { body: text, encoding: "text" };
     } catch {
