@@ -2,7 +2,6 @@
 # The toolbridge gateway on Node: Connect (binary and JSON) and gRPC-Web on HTTP/1.1 and h2c, REST
 # and SSE, on port 8080. Sessions, variables, the runtime registry and API keys live in Redis
 # (TOOLBRIDGE_REDIS_URL) or Upstash (UPSTASH_REDIS_REST_URL and _TOKEN); without either, in memory.
-# The image also carries infra/announce-runtime.mjs, the runtime pods' registration sidecar.
 #
 #   docker build -f infra/gateway.Dockerfile -t toolbridge-gateway:0.1.0 .
 #   docker run --rm -p 8080:8080 -e TOOLBRIDGE_RUNTIME_KEY=... -e TOOLBRIDGE_API_KEYS=... toolbridge-gateway:0.1.0
@@ -41,7 +40,6 @@ COPY --from=build /app/proto/package.json proto/
 COPY --from=build /app/proto/dist/ proto/dist/
 COPY --from=build /app/gateway/package.json gateway/
 COPY --from=build /app/gateway/dist/ gateway/dist/
-COPY infra/announce-runtime.mjs infra/
 USER node
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]

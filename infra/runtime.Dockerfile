@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # The toolbridge runtime: Node 20 serving gRPC, gRPC-Web and Connect on one port (50051), with a
-# pool of Python 3 worker processes running the repository's python/ package and its example tools.
+# pool of Python 3 worker processes running the repository's python/ package and its example tools
+# (runtime-node/examples, TypeScript example tools, is built too: --ts-module runtime-node/dist/examples/...).
 #
 #   docker build -f infra/runtime.Dockerfile -t toolbridge-runtime:0.1.0 .
 #   docker run --rm -p 50051:50051 -e TOOLBRIDGE_RUNTIME_KEY=<16+ characters> toolbridge-runtime:0.1.0
@@ -49,5 +50,6 @@ COPY python/examples/ python/examples/
 USER node
 EXPOSE 50051
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# The key comes from TOOLBRIDGE_RUNTIME_KEY; without it the runtime makes one and prints it.
+# The key comes from TOOLBRIDGE_RUNTIME_KEY (without it the runtime makes one and prints it); with
+# TOOLBRIDGE_GATEWAY_URL and TOOLBRIDGE_PUBLIC_URL it registers itself with the gateway.
 CMD ["node", "runtime-node/dist/src/main.js", "--host", "0.0.0.0", "--port", "50051"]

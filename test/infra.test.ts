@@ -1,20 +1,9 @@
 // infra/ checked without Docker or kubectl: the Kubernetes manifests parse and hang together, the
-// Dockerfiles copy files that exist and run unprivileged, the wrangler config keeps secrets out,
-// and the runtime pods' registration sidecar (announce-runtime.mjs) works against a real gateway
-// and runtime.
-import { type ChildProcess, spawn } from "node:child_process";
+// Dockerfiles copy files that exist and run unprivileged, and the wrangler config keeps secrets out.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { fromValue } from "@toolbridge/proto";
-import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
-import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayProcess, startGateway } from "../gateway/test/support/gateway-process.js";
-import { runtimeIdOf } from "../gateway/test/support/registration.js";
-import { type RuntimeProcess, startRuntime } from "./support/runtime.js";
+import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const infra = join(root, "infra");
@@ -80,6 +69,15 @@ describe("infra/k8s manifests", () => {
     }
   });
 
+  it("have each runtime register itself at its pod IP with the gateway's Service", () => {
+    const [runtime] = objects["runtime-deployment.yaml"].spec.template.spec.containers;
+    const env = Object.fromEntries(runtime.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    const gateway = objects["gateway-service.yaml"];
+    expect(env.TOOLBRIDGE_GATEWAY_URL).toBe(`http://${gateway.metadata.name}:${gateway.spec.ports[0].port}`);
+    expect(env.TOOLBRIDGE_PUBLIC_URL).toBe(`http://$(POD_IP):${runtime.ports[0].containerPort}`);
+    expect(env.POD_IP).toEqual({ fieldRef: { fieldPath: "status.podIP" } });
+  });
+
   it("probe the runtime over gRPC health and the gateway over /healthz", () => {
     const runtime = objects["runtime-deployment.yaml"].spec.template.spec.containers[0];
     for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) expect(runtime[probe].grpc).toEqual({ port: 50051 });
@@ -88,10 +86,9 @@ describe("infra/k8s manifests", () => {
   });
 
   it("give the runtime the measured memory: about 80 MB plus 20 MB per worker", () => {
-    const [runtime, announce] = objects["runtime-deployment.yaml"].spec.template.spec.containers;
-    const workers = (c: any) => Number(c.env.find((e: any) => e.name === "TOOLBRIDGE_WORKERS").value);
-    expect(workers(announce)).toBe(workers(runtime));
-    const needed = ((80 + 20 * workers(runtime)) * 1e6) / 2 ** 20;
+    const [runtime] = objects["runtime-deployment.yaml"].spec.template.spec.containers;
+    const workers = Number(runtime.env.find((e: any) => e.name === "TOOLBRIDGE_WORKERS").value);
+    const needed = ((80 + 20 * workers) * 1e6) / 2 ** 20;
     expect(mebibytes(runtime.resources.requests.memory)).toBeGreaterThanOrEqual(needed);
     expect(mebibytes(runtime.resources.limits.memory)).toBeGreaterThanOrEqual(2 * needed);
   });
@@ -137,63 +134,5 @@ describe("infra/wrangler.toml", () => {
       expect(text).not.toMatch(new RegExp(`^${secret}\\s*=`, "m"));
       expect(text).toContain(`wrangler secret put ${secret}`);
     }
-  });
-});
-
-describe("infra/announce-runtime.mjs", () => {
-  const runtimeKey = "infra-runtime-key-0123456789abcdef";
-  const apiKey = "infra-api-key-0123456789abcdef";
-  let gateway: GatewayProcess | undefined;
-  let runtime: RuntimeProcess | undefined;
-  let sidecar: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    gateway = await startGateway({ TOOLBRIDGE_RUNTIME_KEY: runtimeKey, TOOLBRIDGE_API_KEYS: `${apiKey}=acme` });
-    runtime = await startRuntime({ args: ["--workers", "1", "--key", runtimeKey] });
-  });
-
-  afterAll(async () => {
-    if (sidecar?.exitCode === null) sidecar.kill("SIGKILL");
-    await runtime?.stop();
-    await gateway?.stop();
-  });
-
-  it("registers its pod's runtime with the gateway, and deregisters it on SIGTERM", async () => {
-    sidecar = spawn(process.execPath, [join(infra, "announce-runtime.mjs")], {
-      env: {
-        PATH: process.env.PATH,
-        TOOLBRIDGE_GATEWAY_URL: gateway!.url,
-        TOOLBRIDGE_RUNTIME_URL: runtime!.url,
-        TOOLBRIDGE_LOCAL_URL: runtime!.url,
-        TOOLBRIDGE_RUNTIME_KEY: runtimeKey,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const child = sidecar;
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    let stderr = "";
-    child.stderr?.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout?.setEncoding("utf8").on("data", (text: string) => {
-        out += text;
-        if (out.includes("\n")) resolve(out.split("\n")[0]);
-      });
-      exited.then((code) => reject(new Error(`announce-runtime exited (${code}): ${stderr}`)));
-    });
-    const id = runtimeIdOf(runtime!);
-    expect(line).toBe(`announce-runtime: registered ${id} (${runtime!.url}) with ${gateway!.url}`);
-
-    const headers = { authorization: `Bearer ${apiKey}` };
-    const tools = createClient(ToolService, createConnectTransport({ baseUrl: gateway!.url, httpVersion: "1.1" }));
-    const response = await tools.executeTool({ tool: "reverse_text", args: { text: "pod" } }, { headers });
-    expect([fromValue(response.result), response.runtimeId]).toEqual([{ result: "dop" }, id]);
-
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    const registry = createClient(RegistryService, createConnectTransport({ baseUrl: gateway!.url, httpVersion: "1.1" }));
-    const { runtimes } = await registry.listRuntimes({}, { headers: { authorization: `Bearer ${runtimeKey}` } });
-    expect(runtimes).toEqual([]);
-    expect(stderr).not.toContain(runtimeKey);
   });
 });

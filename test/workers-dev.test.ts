@@ -1,5 +1,6 @@
 // The gateway as `wrangler dev` serves it from infra/wrangler.toml (local workerd, the Upstash store
-// against the REST front and a real redis-server), with a real runtime registered, reached by the
+// against the REST front and a real redis-server), with a real runtime that registers itself and
+// calls back (session variables from Python), reached by the
 // clients people use: connect-node (Connect binary and JSON), connect-web's gRPC-Web transport,
 // buf curl (Connect and gRPC-Web), and curl on the REST and SSE routes.
 import { execFile } from "node:child_process";
@@ -14,9 +15,8 @@ import { SessionService } from "@toolbridge/proto/gen/toolbridge/v1/session_pb";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerRuntime, runtimeIdOf } from "../gateway/test/support/registration.js";
+import { runtimeIdOf } from "../gateway/test/support/registration.js";
 import { valueOf, write } from "../gateway/test/support/values.js";
-import type { Announcement } from "../gateway/src/registry/runtime-announcer.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
 import { type RuntimeProcess, startRuntime } from "./support/runtime.js";
 import { type UpstashRest, startUpstashRest } from "./support/upstash-rest.js";
@@ -33,12 +33,10 @@ let redis: RedisServer | undefined;
 let rest: UpstashRest | undefined;
 let runtime: RuntimeProcess | undefined;
 let dev: WranglerDev | undefined;
-let announcement: Announcement | undefined;
 
 beforeAll(async () => {
   redis = await startRedis();
   rest = await startUpstashRest(redis.url);
-  runtime = await startRuntime({ args: ["--workers", "1", "--key", runtimeKey] });
   dev = await startWranglerDev({
     config,
     vars: {
@@ -48,13 +46,15 @@ beforeAll(async () => {
       TOOLBRIDGE_API_KEYS: `${apiKey}=acme`,
     },
   });
-  announcement = await registerRuntime(dev.url, runtimeKey, runtime);
+  // The runtime registers itself with the Worker, and sends its tools' callbacks there.
+  runtime = await startRuntime({ args: ["--workers", "1", "--key", runtimeKey, "--gateway-url", dev.url] });
+  await runtime.waitForStderr(/registered with the gateway/, 30_000);
 }, 120_000);
 
 afterAll(async () => {
-  await announcement?.stop();
-  const exit = await dev?.stop();
+  // The runtime first, so that it deregisters from a gateway that is still there.
   await runtime?.stop();
+  const exit = await dev?.stop();
   await rest?.stop();
   await redis?.stop();
   // Stopped cleanly: wrangler exits 0 on SIGTERM.
@@ -117,6 +117,18 @@ describe.each(Object.entries(clients))("wrangler dev through %s", (name, transpo
     const response = await client(ToolService).executeTool({ tool: "reverse_text", args: { text: "wrangler" }, sessionId });
     expect(fromValue(response.result)).toEqual({ result: "relgnarw" });
     expect(response.runtimeId).toBe(runtimeIdOf(runtime!));
+  });
+
+  it("runs a Python tool that reads and writes session variables through the gateway", async () => {
+    const tools = client(ToolService);
+    // Set first: the runtime's callback bridge (runtime-node) treats an unset variable as an error
+    // for now, although tally asks for a default.
+    await client(VariableService).setVariable({ sessionId, write: write("tally", "integer", 10) });
+    const first = await tools.executeTool({ tool: "tally", args: { by: 2 }, sessionId });
+    const second = await tools.executeTool({ tool: "tally", args: { by: 3 }, sessionId });
+    expect([fromValue(first.result), fromValue(second.result)]).toEqual([{ total: 12 }, { total: 15 }]);
+    const { variable } = await client(VariableService).getVariable({ sessionId, name: "tally" });
+    expect([valueOf(variable), variable?.version]).toEqual([15, 3]);
   });
 
   it("streams StreamTool count from the runtime", async () => {
