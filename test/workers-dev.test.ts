@@ -163,6 +163,25 @@ function documents(text: string): any[] {
   return JSON.parse(`[${text.trim().replace(/\n}\n{/g, "\n},\n{")}]`);
 }
 
+describe("wrangler dev under concurrent calls", () => {
+  it("serves calls in flight together, which share the isolate's gateway, caches and store pipeline", async () => {
+    const transport = clients["connect-node Connect binary"]();
+    const sessions = createClient(SessionService, transport);
+    const variables = createClient(VariableService, transport);
+    const tools = createClient(ToolService, transport);
+    await sessions.initializeSession({ sessionId: "wd-concurrent" });
+    const calls = Array.from({ length: 24 }, (_, i) =>
+      i % 2 === 0
+        ? variables.setVariable({ sessionId: "wd-concurrent", write: write(`v${i}`, "integer", i) }).then((r) => r.variable?.name)
+        : tools.executeTool({ tool: "reverse_text", args: { text: `c${i}` } }).then((r) => (fromValue(r.result) as { result: string }).result),
+    );
+    const results = await Promise.all(calls);
+    expect(results).toEqual(Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? `v${i}` : `${i}`.split("").reverse().join("") + "c")));
+    const { variables: stored } = await variables.listVariables({ sessionId: "wd-concurrent" });
+    expect(stored).toHaveLength(12);
+  });
+});
+
 describe("wrangler dev through curl", () => {
   const curl = (path: string, body: object, extra: string[] = []) =>
     run("curl", ["-sS", "-H", "Content-Type: application/json", "-H", `Authorization: Bearer ${apiKey}`, ...extra, "-w", "\n%{http_code}", "-d", JSON.stringify(body), `${dev!.url}${path}`]);
