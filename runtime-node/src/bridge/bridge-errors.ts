@@ -62,3 +62,8 @@ export function fromGateway(error: unknown, gatewayUrl: string): ConnectError {
 export function badGatewayAnswer(gatewayUrl: string, what: string): ConnectError {
   return new ConnectError(`the gateway at ${gatewayUrl} ${what}`, Code.Internal);
 }
+
+/** NOT_FOUND: a variable the session does not have (the gateway answers GetVariable without one). */
+export function noVariable(name: string, sessionId: string): ConnectError {
+  return new ConnectError(`session '${sessionId}' has no variable '${name}'`, Code.NotFound);
+}

@@ -6,7 +6,7 @@ import type { CallCancel } from "../call-cancel.js";
 import { payloadBytes } from "../payload.js";
 import type { ToolRunner } from "../services/tool-runner.js";
 import type { ToolCatalog } from "../tools/catalog.js";
-import { badGatewayAnswer, fromGateway, noGateway, noSession } from "./bridge-errors.js";
+import { badGatewayAnswer, fromGateway, noGateway, noSession, noVariable } from "./bridge-errors.js";
 import type { GatewayLink } from "./gateway-link.js";
 import type { RunningCall } from "./running-call.js";
 
@@ -41,7 +41,7 @@ export interface CallBridge {
   callTool(from: RunningCall, call: NestedCall, cancel: CallCancel, onChunk?: ChunkListener): Promise<NestedOutput>;
   /** The tools the call may use: the gateway's list (with the session's own tools) and this runtime's TypeScript tools. */
   listTools(from: RunningCall, cancel: CallCancel): Promise<ToolInfo[]>;
-  /** A variable of the call's session; NOT_FOUND when there is none. */
+  /** A variable of the call's session; NOT_FOUND when there is none (the gateway answers without one). */
   getVariable(from: RunningCall, name: string, cancel: CallCancel): Promise<Variable>;
   /** Writes a variable of the call's session. */
   setVariable(from: RunningCall, write: VariableWrite, cancel: CallCancel): Promise<Variable>;
@@ -143,7 +143,7 @@ export function createCallBridge(options: CallBridgeOptions): CallBridge {
     async getVariable(from, name, cancel) {
       const { link, sessionId, options } = variableRequest(from, cancel, `reading variable "${name}"`);
       const { variable } = await viaGateway(link, () => link.variables.getVariable({ sessionId, name }, options));
-      if (variable === undefined) throw badGatewayAnswer(link.url, `answered without variable "${name}"`);
+      if (variable === undefined) throw noVariable(name, sessionId);
       return variable;
     },
 
