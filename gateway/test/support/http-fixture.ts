@@ -10,7 +10,7 @@ export interface HttpFixture {
   readonly port: number;
   /** The headers of every request, in order. */
   readonly requests: { path: string; headers: IncomingHttpHeaders }[];
-  /** Resolves when a /hang request's connection has closed (its client gave up). */
+  /** Resolves once every /hang request so far (at least one) has had its connection closed by its client. */
   hangClosed(): Promise<void>;
   /** Requests in flight now, and the most at once so far (/gauge). */
   readonly gauge: { active: number; peak: number };
@@ -24,8 +24,8 @@ export interface HttpFixture {
  */
 export async function startHttpFixture(): Promise<HttpFixture> {
   const requests: HttpFixture["requests"] = [];
-  let onHangClosed: (() => void) | undefined;
-  const hangClosed = new Promise<void>((resolve) => (onHangClosed = resolve));
+  const hangs = { opened: 0, closed: 0, waiters: [] as (() => void)[] };
+  const hangsSettled = () => hangs.opened > 0 && hangs.closed === hangs.opened;
   const gauge = { active: 0, peak: 0 };
   let waiting: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
@@ -64,7 +64,11 @@ export async function startHttpFixture(): Promise<HttpFixture> {
         return;
       }
       case "hang":
-        req.socket.once("close", () => onHangClosed?.());
+        hangs.opened++;
+        req.socket.once("close", () => {
+          hangs.closed++;
+          if (hangsSettled()) for (const wake of hangs.waiters.splice(0)) wake();
+        });
         return;
       case "headers":
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(req.headers));
@@ -95,7 +99,7 @@ export async function startHttpFixture(): Promise<HttpFixture> {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    hangClosed: () => hangClosed,
+    hangClosed: () => (hangsSettled() ? Promise.resolve() : new Promise<void>((resolve) => hangs.waiters.push(resolve))),
     gauge,
     async close() {
       server.closeAllConnections();
