@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createCallCancel } from "../call-cancel.js";
 import { silentLogger } from "../log.js";
 import type { CancelReason, WorkerExit, WorkerLabel } from "./worker-errors.js";
-import type { CallListener, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
+import type { CallListener, ObjectFrame, PoolWorker, WorkerCall, WorkerToolInfo } from "./worker-interface.js";
 import { createWorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 
 // A worker in memory: the test decides when it is ready, how calls end, and when it dies.
@@ -45,6 +45,12 @@ class FakeWorker implements PoolWorker {
   call(call: WorkerCall, listener: CallListener): number {
     const id = this.nextId++;
     this.calls.set(id, { call, listener });
+    return id;
+  }
+
+  object(frame: ObjectFrame, listener: CallListener): number {
+    const id = this.nextId++;
+    this.calls.set(id, { call: { ...call(`object:${frame.op}`) }, listener });
     return id;
   }
 
@@ -324,5 +330,57 @@ describe("WorkerPool", () => {
     spawned[0].finish(1, "done");
     await running;
     expect(seen).toEqual([1, [0.5, "half"]]);
+  });
+
+  it("runs a nested call at once on a worker at its concurrency limit, while a plain call waits", async () => {
+    const { pool, spawned } = fakePool({ size: 1, concurrency: 1 });
+    await pool.start();
+    const parent = pool.call(call("parent"));
+    const waiting = pool.call(call("plain"));
+    const nested = pool.call({ ...call("nested"), nested: true });
+    const worker = spawned[0];
+    expect([...worker.calls.values()].map((c) => c.call.tool)).toEqual(["parent", "nested"]);
+    expect(pool.load()).toEqual({ inFlight: 2, queued: 1 });
+    worker.finish(2, "inner");
+    expect((await nested).value).toBe("inner");
+    worker.finish(1, "outer");
+    expect((await parent).value).toBe("outer");
+    await settle();
+    worker.finish(3, "then");
+    expect((await waiting).value).toBe("then");
+  });
+
+  it("holds a nested call only while no worker is ready, then runs it first", async () => {
+    const { pool, spawned, nextSpawn } = fakePool({ size: 1, concurrency: 1 });
+    await pool.start();
+    const replacement = nextSpawn();
+    spawned[0].die();
+    await settle();
+    const plain = pool.call(call("plain"));
+    const nested = pool.call({ ...call("nested"), nested: true });
+    expect(pool.load().queued).toBe(2);
+    const worker = await replacement;
+    await settle();
+    // The nested call first, though it came second; the plain one waits for the slot.
+    expect([...worker.calls.values()].map((c) => c.call.tool)).toEqual(["nested"]);
+    worker.finish(undefined, "n");
+    expect((await nested).value).toBe("n");
+    await settle();
+    worker.finish(undefined, "p");
+    expect((await plain).value).toBe("p");
+  });
+
+  it("sends object requests to the worker named, and fails them UNAVAILABLE once it has ended", async () => {
+    const { pool, spawned } = fakePool({ size: 1 });
+    await pool.start();
+    const ref = pool.pickWorker();
+    expect(ref?.alive).toBe(true);
+    const answer = pool.object(ref as NonNullable<typeof ref>, { op: "list", session: "s" }, 1000);
+    spawned[0].finish(undefined, { objects: [] });
+    expect(await answer).toEqual({ objects: [] });
+    spawned[0].die();
+    await settle();
+    expect(ref?.alive).toBe(false);
+    expect((await rejection(pool.object(ref as NonNullable<typeof ref>, { op: "list", session: "s" }, 1000))).code).toBe(Code.Unavailable);
   });
 });
