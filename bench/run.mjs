@@ -10,12 +10,14 @@ import { createTargets } from "./lib/targets.mjs";
 import { bytesRows } from "./rows/bytes.mjs";
 import { echoRows } from "./rows/echo.mjs";
 import { memoryRow } from "./rows/memory.mjs";
+import { nestedRows } from "./rows/nested.mjs";
 
 function allRows(options) {
   return [
     memoryRow({ id: "memory/idle", when: "idle after start-up", expectedWorkers: options.expectedWorkers }),
     ...echoRows(),
     ...bytesRows({ maxMessageBytes: options.maxMessageBytes }),
+    ...nestedRows(),
     memoryRow({ id: "memory/after-load", when: "idle after the load rows", expectedWorkers: options.expectedWorkers }),
   ];
 }

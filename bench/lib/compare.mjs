@@ -13,7 +13,8 @@ import { TARGET_LABELS } from "./targets.mjs";
  * - request: the request spec (see requests.mjs).
  * - concurrency: callers in flight.
  * - subject: target name of the thing under test (e.g. "runtime").
- * - baselines: [{ target, client?, label? }] measured alongside it.
+ * - baselines: [{ target, client?, label?, request? }] measured alongside it; `request` replaces the row's for
+ *   that entry (e.g. the one tool a subject tool calls, called directly).
  * - checks: targets from the issue, evaluated on the medians (see checks.mjs).
  * - crossRatios: [[a, b]] pairs of targets whose calls/s ratio a/b is also reported (baseline against baseline).
  * - prepare: optional async (ctx) => ({ request?, notes? }), run once before measuring (e.g. create a session and
@@ -34,6 +35,7 @@ export function comparisonRow(def) {
           target: spec.target,
           label: spec.label ?? TARGET_LABELS[spec.target] ?? spec.target,
           client: spec.client ?? def.client,
+          request: spec.request,
           server: target,
           runs: [],
           skipped: target.unavailable,
@@ -51,7 +53,7 @@ export function comparisonRow(def) {
               client: entry.client,
               url: entry.server.url,
               key: entry.server.key,
-              request,
+              request: entry.request ?? request,
               concurrency: def.concurrency,
               warmupMs: ctx.options.warmupMs,
               durationMs: ctx.options.durationMs,

@@ -6,6 +6,7 @@ import { startRuntime } from "./runtime.mjs";
 /** What each target is, for the report. */
 export const TARGET_LABELS = {
   runtime: "runtime (Python echo)",
+  "runtime-bridge": "runtime with the bridge's tools",
   "runtime-fast": "runtime + gRPC fast path (bench/fast-path)",
   "connect-echo": "bare connect-node",
   "connect-echo-fast": "bare connect-node + gRPC fast path",
@@ -16,6 +17,16 @@ export const TARGET_LABELS = {
 };
 
 const FAST_PATH_REGISTER = fileURLToPath(new URL("../fast-path/register.mjs", import.meta.url));
+
+// The examples, a Python tool that calls another tool n times (py_call_many) and the TypeScript examples (add).
+const BRIDGE_ARGS = [
+  "--module",
+  "examples",
+  "--module",
+  fileURLToPath(new URL("../../python/tests/fixtures/bridge_tools.py", import.meta.url)),
+  "--ts-module",
+  fileURLToPath(new URL("../../runtime-node/dist/examples/typescript-tools.js", import.meta.url)),
+];
 
 const BASELINE_SCRIPTS = {
   "connect-echo": "../baselines/connect-echo.mjs",
@@ -46,6 +57,8 @@ export function createTargets({ runtime, maxMessageBytes, extra = {} }) {
   const env = { BENCH_MAX_MESSAGE_BYTES: String(maxMessageBytes) };
   const starters = {
     runtime: () => startRuntime(runtime),
+    // Another runtime for the nested-call rows (issue 4): its own process, so the echo rows' runtime stays as it was.
+    "runtime-bridge": () => startRuntime({ ...runtime, extraArgs: [...(runtime.extraArgs ?? []), ...BRIDGE_ARGS] }),
     // The same runtime with bench/fast-path injected through a module hook (runtime-node/ itself unchanged).
     "runtime-fast": () => startRuntime({ ...runtime, execArgv: ["--import", FAST_PATH_REGISTER] }),
     "connect-echo": () => startBaseline("connect-echo", { env }),
