@@ -76,7 +76,8 @@ export const usage = `usage: node runtime-node/dist/src/main.js [options]
   --max-timeout-ms <n>       TOOLBRIDGE_MAX_TIMEOUT_MS    longest a call may run (300000)
   --cancel-grace-ms <n>      TOOLBRIDGE_CANCEL_GRACE_MS   time a cancelled tool has to stop (2000)
   --drain-timeout-ms <n>     TOOLBRIDGE_DRAIN_TIMEOUT_MS  time in-flight calls have on SIGTERM (10000)
-  --key <key>                TOOLBRIDGE_RUNTIME_KEY       key callers send as Authorization: Bearer (generated)
+  --key <key>                TOOLBRIDGE_RUNTIME_KEY       key callers send as Authorization: Bearer (generated);
+                                                          it also verifies the gateway's session tokens
   --insecure                 TOOLBRIDGE_INSECURE=1        serve without a key
   --tls-cert, --tls-key <f>  TOOLBRIDGE_TLS_CERT/_KEY     PEM files: TLS with ALPN instead of cleartext
   --cors-origin <origin>     TOOLBRIDGE_CORS_ORIGINS      origin allowed from browsers, repeatable (*)

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+const base = ["--key", "config-test-key-0123456789"];
+
+describe("loadConfig, the bridge's flags", () => {
+  it("reads the gateway, public URL, TypeScript modules, object modules and call depth from flags", () => {
+    const config = loadConfig(
+      [...base, "--gateway-url", "http://gw:8080/", "--public-url", "https://rt.example:443", "--ts-module", "a.js", "--ts-module", "b.js",
+        "--object-module", "fractions", "--max-call-depth", "5"],
+      {},
+    );
+    expect(config).toMatchObject({
+      gatewayUrl: "http://gw:8080",
+      publicUrl: "https://rt.example:443",
+      tsModules: ["a.js", "b.js"],
+      objectModules: ["fractions"],
+      maxCallDepth: 5,
+    });
+  });
+
+  it("reads them from the environment, lists comma-separated", () => {
+    const config = loadConfig(base, {
+      TOOLBRIDGE_GATEWAY_URL: "http://gw:8080",
+      TOOLBRIDGE_TS_MODULES: "a.js, b.js",
+      TOOLBRIDGE_OBJECT_MODULES: "fractions,decimal",
+      TOOLBRIDGE_MAX_CALL_DEPTH: "3",
+    });
+    expect([config.gatewayUrl, config.tsModules, config.objectModules, config.maxCallDepth]).toEqual([
+      "http://gw:8080",
+      ["a.js", "b.js"],
+      ["fractions", "decimal"],
+      3,
+    ]);
+  });
+
+  it("has no gateway, no TypeScript or object modules and a depth of 8 by default", () => {
+    expect(loadConfig(base, {})).toMatchObject({ gatewayUrl: undefined, publicUrl: undefined, tsModules: [], objectModules: [], maxCallDepth: 8 });
+  });
+
+  it.each([
+    [["--gateway-url", "gw:8080"], /--gateway-url must be an http:\/\/ or https:\/\/ URL/],
+    [["--gateway-url", "not a url"], /--gateway-url must be a URL/],
+    [["--public-url", "ftp://x"], /--public-url must be an http:\/\/ or https:\/\/ URL/],
+    [["--max-call-depth", "0"], /--max-call-depth must be a whole number from 1 to 64/],
+  ])("refuses %j", (args, message) => {
+    expect(() => loadConfig([...base, ...args], {})).toThrow(ConfigError);
+    expect(() => loadConfig([...base, ...args], {})).toThrow(message);
+  });
+
+  it("refuses a gateway without a key (--insecure)", () => {
+    expect(() => loadConfig(["--insecure", "--gateway-url", "http://gw:8080"], {})).toThrow(/--gateway-url needs the runtime key/);
+  });
+});
