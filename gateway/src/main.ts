@@ -50,8 +50,13 @@ async function main(): Promise<void> {
     maxMessageBytes: config.maxMessageBytes,
     corsOrigins: config.corsOrigins,
     sessionToolEndpoints: config.sessionToolEndpoints,
-    // http_get on Node checks every DNS answer and connects only to what it checked.
-    tools: config.standardTools ? standardTools({ httpGet: { allow: config.httpGetAllow, fetch: createNodeHttpGetFetch() } }) : [],
+    // http_get on Node checks every DNS answer and connects only to what it checked; its bodies (base64
+    // at worst) must fit in a response message.
+    tools: config.standardTools
+      ? standardTools({
+          httpGet: { allow: config.httpGetAllow, fetch: createNodeHttpGetFetch(), maxBytes: Math.min(5 * 1024 * 1024, Math.floor(config.maxMessageBytes / 2)) },
+        })
+      : [],
     log,
   });
   const server = await serveGateway({

@@ -65,7 +65,7 @@ export function createNodeHttpGetFetch(options: NodeHttpGetOptions = {}): HttpGe
           });
         },
       );
-      request.once("error", reject);
+      request.on("error", reject);
       request.end();
     });
 }
