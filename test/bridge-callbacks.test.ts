@@ -95,10 +95,23 @@ describe("tools called from tools", () => {
   it("a Python tool calls a Python tool and streams another through the gateway", async () => {
     expect(await run("py_call", { tool: "reverse_text", args: { text: "abc" } })).toEqual({ result: "cba" });
     expect(await run("py_stream", { tool: "count", args: { n: 3 } })).toEqual([1, 2, 3]);
+    // Leaving a stream early cancels it (callback_cancel), through the gateway too.
+    expect(await run("py_first_of_stream", { tool: "count", args: { n: 1000, delay_ms: 5 } })).toBe(1);
   });
 
   it("a Python tool lists the tools of the session: the gateway's, the runtimes', its own runtime's TypeScript tools", async () => {
     expect(await run("py_list_tools", {})).toEqual(expect.arrayContaining(["validate_json", "py_leaf", "ts_add", "slugify"]));
+  });
+
+  it("a TypeScript tool reads, writes, lists and deletes the session's variables", async () => {
+    const out = (await run("ts_vars", { name: "from_ts", value: 5, type: "integer" })) as Record<string, unknown>;
+    expect(out).toMatchObject({ set: 1, got: 5, deleted: true, missing: true });
+    expect(out.listed).toContain("from_ts");
+  });
+
+  it("a TypeScript tool streams a Python tool through the gateway, and may stop early", async () => {
+    expect(await run("ts_stream_call", { tool: "count", args: { n: 3 } })).toEqual([1, 2, 3]);
+    expect(await run("ts_stream_call", { tool: "count", args: { n: 1000, delay_ms: 5 }, first_only: true })).toEqual([1]);
   });
 
   it("a TypeScript tool calls Python tools", async () => {
