@@ -1,10 +1,10 @@
 import { type JsonObject, toJson } from "@bufbuild/protobuf";
 import { ConnectError } from "@connectrpc/connect";
 import { ToolInfoSchema } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
-import { linkCancel } from "../call-cancel.js";
+import { type CallCancel, linkCancel } from "../call-cancel.js";
 import type { CallbackHandler, CallbackRequest, CallbackResponder } from "../pool/worker-interface.js";
 import { badCallback, unknownCallback } from "./bridge-errors.js";
-import type { CallBridge } from "./call-bridge.js";
+import type { CallBridge, ChunkListener } from "./call-bridge.js";
 import type { RunningCall } from "./running-call.js";
 import { listedVariable, variableReply, writeFromParams } from "./variable-json.js";
 
@@ -35,7 +35,7 @@ function serve(
   request: CallbackRequest,
   responder: CallbackResponder,
   from: RunningCall,
-  cancel: ReturnType<typeof linkCancel>["token"],
+  cancel: CallCancel,
 ): Promise<void> {
   const { op, params, body } = request;
   switch (op) {
@@ -63,7 +63,7 @@ function serve(
       if (typeof tool !== "string" || tool === "") throw badCallback(op, "it names no tool");
       const args = params.args ?? {};
       if (typeof args !== "object" || args === null || Array.isArray(args)) throw badCallback(op, "its args are not an object");
-      const onChunk = op === "stream_tool" ? (value: Parameters<CallbackResponder["chunk"]>[0], payload?: Uint8Array) => responder.chunk(value, payload) : undefined;
+      const onChunk: ChunkListener | undefined = op === "stream_tool" ? (value, payload) => responder.chunk(value, payload) : undefined;
       return bridge
         .callTool(from, { tool, args: args as JsonObject, payload: body }, cancel, onChunk)
         .then((output) => responder.reply(output.value, output.payload));
