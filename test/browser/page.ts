@@ -1,7 +1,7 @@
 // The script of the test page: a browser app on its own origin calling toolbridge with connect-web.
 // Bundled by esbuild in browser.test.ts; `window.toolbridgeCheck(config)` runs every call and
 // returns what happened, so the test can assert on it.
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { fromValue } from "@toolbridge/proto";
@@ -24,12 +24,11 @@ function transports(baseUrl: string, credential: string | undefined): Record<str
   };
 }
 
-function bearer(credential: string) {
-  return (next: Parameters<import("@connectrpc/connect").Interceptor>[0]) =>
-    (req: Parameters<ReturnType<import("@connectrpc/connect").Interceptor>>[0]) => {
-      req.header.set("authorization", `Bearer ${credential}`);
-      return next(req);
-    };
+function bearer(credential: string): Interceptor {
+  return (next) => (req) => {
+    req.header.set("authorization", `Bearer ${credential}`);
+    return next(req);
+  };
 }
 
 async function codeOf(call: () => Promise<unknown>): Promise<string> {
