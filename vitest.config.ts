@@ -4,6 +4,5 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: ["proto", "runtime-node", "gateway", "gateway/workers-test", "test"],
-    passWithNoTests: true,
   },
 });

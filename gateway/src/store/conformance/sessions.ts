@@ -130,16 +130,20 @@ export function describeSessionConformance(stores: Stores): void {
       expect((await store.getSession("keys"))?.runtimeId).toBe("rt-1");
     });
 
-    it.runIf(harness.sessionKeys !== undefined)("leaves no key of an expired session behind", async () => {
-      const store = await stores.open();
-      await store.createSession({ id: "leak", orgId: "o", ttlMs: harness.ttlMs, variables: [{ name: "v", type: "integer", value: 1 }] });
-      await store.commit("leak", { writes: [{ name: "w", type: "integer", value: 2 }] });
-      await store.putSessionTool("leak", { tool: create(ToolInfoSchema, { name: "t" }), endpoint: "http://127.0.0.1:1" });
-      await store.setAffinity("leak", "rt-1");
-      expect((await harness.sessionKeys?.(store, "leak"))?.length).toBe(4);
-      await harness.elapse(harness.ttlMs);
-      await eventually(async () => expect(await harness.sessionKeys?.(store, "leak")).toEqual([]));
-    });
+    // Only stores that keep a session in several keys (Redis) can leave some behind; others do not register it.
+    const sessionKeys = harness.sessionKeys;
+    if (sessionKeys !== undefined) {
+      it("leaves no key of an expired session behind", async () => {
+        const store = await stores.open();
+        await store.createSession({ id: "leak", orgId: "o", ttlMs: harness.ttlMs, variables: [{ name: "v", type: "integer", value: 1 }] });
+        await store.commit("leak", { writes: [{ name: "w", type: "integer", value: 2 }] });
+        await store.putSessionTool("leak", { tool: create(ToolInfoSchema, { name: "t" }), endpoint: "http://127.0.0.1:1" });
+        await store.setAffinity("leak", "rt-1");
+        expect(await sessionKeys(store, "leak")).toHaveLength(4);
+        await harness.elapse(harness.ttlMs);
+        await eventually(async () => expect(await sessionKeys(store, "leak")).toEqual([]));
+      });
+    }
 
     it("removes everything of a session on cleanup, and a re-created id starts empty", async () => {
       const store = await stores.open();
