@@ -1,4 +1,5 @@
 export { type ArgsValidator, createArgsValidator } from "./args-validator.js";
+export { type BatchCall, type BatchExecutor, type BatchLimits, checkBatchSize, runBatch } from "./batch.js";
 export { codeFromName, codeToName } from "./code-name.js";
 export { errorFromInfo, errorInfoOf, type ErrorInfoFields, toolError } from "./error-info.js";
 export { fromValue, maxJsonDepth, toValue } from "./json-value.js";

@@ -1,4 +1,5 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
+import type { BatchLimits } from "@toolbridge/proto";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RuntimeService } from "@toolbridge/proto/gen/toolbridge/v1/runtime_pb";
@@ -9,7 +10,6 @@ import { createSessionWorkers } from "./objects/session-workers.js";
 import type { WorkerPool } from "./pool/worker-pool.js";
 import type { ToolAssembly } from "./runtime-tools.js";
 import { callerKey } from "./server/auth.js";
-import type { BatchLimits } from "./services/batch.js";
 import { createHealthService, type ServingStatus } from "./services/health-service.js";
 import { createObjectService } from "./services/object-service.js";
 import { createRuntimeService } from "./services/runtime-service.js";

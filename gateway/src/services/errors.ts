@@ -1,8 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { toolError } from "@toolbridge/proto";
 
 // Failures the services decide themselves (the store's and the variable rules' have their own
-// files: store/errors.ts, variables/errors.ts; routing's are in routing/errors.ts).
+// files: store/errors.ts, variables/errors.ts; routing's are in routing/errors.ts; a batch's are
+// with the batch runner both sides share, proto/src/batch.ts).
 
 /** INVALID_ARGUMENT: a required field is missing. */
 export function missingField(field: string): ConnectError {
@@ -12,16 +12,6 @@ export function missingField(field: string): ConnectError {
 /** INVALID_ARGUMENT: a number outside what the server allows. */
 export function outOfRange(field: string, max: number, unit: string): ConnectError {
   return new ConnectError(`${field} must be at most ${max} ${unit}`, Code.InvalidArgument);
-}
-
-/** INVALID_ARGUMENT: a batch with more calls than allowed. */
-export function batchTooLarge(calls: number, max: number): ConnectError {
-  return new ConnectError(`the batch has ${calls} calls; at most ${max} are allowed`, Code.InvalidArgument);
-}
-
-/** ABORTED: a batch call not started because an earlier one failed and stop_on_error is set. */
-export function batchAborted(tool: string): ConnectError {
-  return toolError(Code.Aborted, "not run: an earlier call of the batch failed and stop_on_error is set", { tool });
 }
 
 /** INVALID_ARGUMENT: a runtime registration without a usable id or URL. */

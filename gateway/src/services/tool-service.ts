@@ -1,7 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
+import type { BatchLimits } from "@toolbridge/proto";
 import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import type { ToolDispatch } from "../routing/tool-dispatch.js";
-import { type BatchLimits, runBatch } from "./batch.js";
+import { runGatewayBatch } from "./batch.js";
 import { principalOf, scopeOf } from "./principal-of.js";
 
 /** Options of createToolService. */
@@ -26,7 +27,7 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
       return dispatch.stream(principalOf(context), request, scopeOf(context));
     },
     batchExecuteTools(request, context) {
-      return runBatch(dispatch, principalOf(context), request, scopeOf(context), batch);
+      return runGatewayBatch(dispatch, principalOf(context), request, scopeOf(context), batch);
     },
   };
 }

@@ -1,4 +1,5 @@
-// Failures of a tool call decided by the runtime itself, before or around running the tool.
+// Failures of a tool call decided by the runtime itself, before or around running the tool (a batch's own are
+// with the batch runner the gateway shares, proto/src/batch.ts).
 import { Code, ConnectError } from "@connectrpc/connect";
 import { toolError } from "@toolbridge/proto";
 
@@ -36,16 +37,6 @@ export function canceled(tool: string): ConnectError {
 /** A stream whose client stopped reading before it ended. */
 export function clientLeft(): ConnectError {
   return new ConnectError("the client stopped reading the stream", Code.Canceled);
-}
-
-/** A batch with more calls than allowed. */
-export function batchTooLarge(calls: number, maxCalls: number): ConnectError {
-  return new ConnectError(`the batch has ${calls} calls; at most ${maxCalls} are allowed`, Code.InvalidArgument);
-}
-
-/** A batch call not started because an earlier one failed and stop_on_error was set. */
-export function batchAborted(tool: string): ConnectError {
-  return toolError(Code.Aborted, "not run: an earlier call of the batch failed and stop_on_error is set", { tool });
 }
 
 /** A stream whose client reads more slowly than the tool yields, past the buffer limit. */

@@ -1,12 +1,11 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { toValue } from "@toolbridge/proto";
+import { type BatchLimits, runBatch, toValue } from "@toolbridge/proto";
 import { type StreamToolResponse, ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import type { Caller } from "../auth/call-grant.js";
 import { cancelFromSignal, createCallCancel } from "../call-cancel.js";
 import { abortError } from "../pool/worker-errors.js";
 import type { ToolCatalog } from "../tools/catalog.js";
-import { type BatchLimits, runBatch } from "./batch.js";
 import { clientLeft, streamBacklog } from "./call-errors.js";
 import { createEventQueue } from "./event-queue.js";
 import { type CallScope, type ToolRunner, whole } from "./tool-runner.js";
@@ -94,7 +93,8 @@ export function createToolService(options: ToolServiceOptions): ServiceImpl<type
     },
 
     batchExecuteTools(request, context) {
-      return runBatch(runner, request, scopeOf(context), batch);
+      const scope = scopeOf(context);
+      return runBatch(request, batch, async (call) => whole(await runner.run(call, scope)));
     },
   };
 }
