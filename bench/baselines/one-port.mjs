@@ -14,12 +14,11 @@ const MIB = 1024 * 1024;
  * Options:
  * - host, port: where to listen (port 0 picks a free one).
  * - onRequest: request listener for HTTP/1.1 requests (and HTTP/2 requests, via the compatibility API).
- * - onH2Server: when set, called with the h2c server before it serves (to add listeners, e.g. a fast path).
  * - maxMessageBytes: the largest message, to size HTTP/2 windows as the runtime does.
  *
  * Resolves with the net.Server once listening.
  */
-export function listenOnePort({ host = "127.0.0.1", port = 0, onRequest, onH2Server, maxMessageBytes }) {
+export function listenOnePort({ host = "127.0.0.1", port = 0, onRequest, maxMessageBytes }) {
   const h1 = http.createServer(onRequest);
   h1.keepAliveTimeout = 60_000;
   const window = Math.min(2 ** 31 - 1, Math.max(4 * MIB, maxMessageBytes * 2));
@@ -33,7 +32,6 @@ export function listenOnePort({ host = "127.0.0.1", port = 0, onRequest, onH2Ser
       if (!session.destroyed) session.setLocalWindowSize(Math.min(2 ** 31 - 1, window * 2));
     });
   });
-  onH2Server?.(h2);
   const server = net.createServer({ noDelay: true }, (socket) => {
     socket.on("error", () => {});
     socket.once("readable", function sniff() {

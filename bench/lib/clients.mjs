@@ -5,6 +5,7 @@ import { fromJson, toBinary, fromBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
+import { createClient as createRedisClient } from "redis";
 import { createPipeClient } from "./pipe-client.mjs";
 import { createRawConnectCaller } from "./raw-connect-client.mjs";
 
@@ -18,6 +19,7 @@ export const CLIENTS = {
   "grpc-js": "@grpc/grpc-js Client.makeUnaryRequest (HTTP/2 cleartext)",
   "raw-h1": "bare Connect-protocol client on node:http (request encoded once; no connect-node client cost)",
   "raw-h2c": "bare Connect-protocol client on node:http2 (request encoded once; no connect-node client cost)",
+  redis: "node-redis createClient (RESP2, one connection, commands pipelined), as the gateway's Redis store uses it",
   pipe: "Node -> Python pipe echo (bench/baselines/pipe_echo.py), no HTTP",
   worker: "Node -> one real toolbridge worker (python3 -m toolbridge --module examples) over its pipes, no HTTP, no pool",
 };
@@ -51,7 +53,7 @@ function checkResponse(request, response) {
  *
  * Options:
  * - client: a key of CLIENTS.
- * - url: the server's base URL (unused by "pipe").
+ * - url: the server's base URL (unused by "pipe" and "worker"; redis:// for "redis").
  * - key: when set, sent as `Authorization: Bearer <key>`.
  * - request: a request spec (see requests.mjs).
  * - concurrency: callers in flight (sizes the HTTP/1.1 agent).
@@ -62,6 +64,7 @@ function checkResponse(request, response) {
  */
 export async function createCaller({ client, url, key, request, concurrency, maxMessageBytes, python }) {
   if (client === "pipe" || client === "worker") return createPipeCaller({ request, python, worker: client === "worker" });
+  if (client === "redis") return createRedisCaller({ url, request });
   const { service, method } = await resolveMethod(request);
   const message = buildMessage(method, request);
   if (client === "grpc-js") return createGrpcJsCaller({ url, key, method, message, request, maxMessageBytes });
@@ -166,5 +169,23 @@ async function createPipeCaller({ request, python, worker }) {
       }
     },
     close: () => pipe.close(),
+  };
+}
+
+// The same client library and settings as the gateway's Redis-protocol store (gateway/src/store/redis-store.ts).
+async function createRedisCaller({ url, request }) {
+  if (!request.redis) throw new Error("the redis client needs a redisRequest([...])");
+  const client = createRedisClient({ url, RESP: 2, disableOfflineQueue: true });
+  client.on("error", () => {}); // a failed command rejects its call
+  await client.connect();
+  const { redis: command, expectReplyLength } = request;
+  return {
+    async call() {
+      const reply = await client.sendCommand(command);
+      if (expectReplyLength !== undefined && (typeof reply !== "string" || reply.length !== expectReplyLength)) {
+        throw new Error(`expected a reply of ${expectReplyLength} characters, got ${typeof reply === "string" ? reply.length : reply}`);
+      }
+    },
+    close: async () => client.destroy(),
   };
 }

@@ -12,13 +12,15 @@ import { TARGET_LABELS } from "./targets.mjs";
  * - client: the client (see clients.CLIENTS) every entry uses unless the entry names its own.
  * - request: the request spec (see requests.mjs).
  * - concurrency: callers in flight.
- * - subject: target name of the thing under test (e.g. "runtime").
+ * - subject: target name of the thing under test (e.g. "runtime"); subjectLabel: its name in the report, when the
+ *   target's usual label does not fit the row.
  * - baselines: [{ target, client?, label?, request? }] measured alongside it; `request` replaces the row's for
  *   that entry (e.g. the one tool a subject tool calls, called directly).
  * - checks: targets from the issue, evaluated on the medians (see checks.mjs).
  * - crossRatios: [[a, b]] pairs of targets whose calls/s ratio a/b is also reported (baseline against baseline).
- * - prepare: optional async (ctx) => ({ request?, notes? }), run once before measuring (e.g. create a session and
- *   return a request that names it).
+ * - prepare: optional async (ctx) => ({ request?, requests?, notes? }), run once before measuring (e.g. create a
+ *   session and return a request that names it); `requests` maps a target name to the request its entries send.
+ * - issue: the issue whose targets the checks are (2, 3, 4), for the summary table.
  * - notes: lines printed under the row.
  */
 export function comparisonRow(def) {
@@ -29,13 +31,13 @@ export function comparisonRow(def) {
       const prepared = def.prepare ? await def.prepare(ctx) : {};
       const request = prepared.request ?? def.request;
       const entries = [];
-      for (const spec of [{ target: def.subject }, ...def.baselines]) {
+      for (const spec of [{ target: def.subject, label: def.subjectLabel }, ...def.baselines]) {
         const target = await ctx.targets.get(spec.target);
         entries.push({
           target: spec.target,
           label: spec.label ?? TARGET_LABELS[spec.target] ?? spec.target,
           client: spec.client ?? def.client,
-          request: spec.request,
+          request: prepared.requests?.[spec.target] ?? spec.request,
           server: target,
           runs: [],
           skipped: target.unavailable,
@@ -48,7 +50,7 @@ export function comparisonRow(def) {
         for (const entry of order) {
           if (entry.skipped) continue;
           try {
-            const cpuBefore = cpuSnapshot(entry.server.pid, ctx.load.pid);
+            const cpuBefore = cpuSnapshot(entry.server, ctx.load.pid);
             const run = await ctx.load.run({
               client: entry.client,
               url: entry.server.url,
@@ -60,7 +62,7 @@ export function comparisonRow(def) {
               maxMessageBytes: ctx.options.maxMessageBytes,
               python: ctx.options.python,
             });
-            Object.assign(run, cpuPerCall(cpuBefore, cpuSnapshot(entry.server.pid, ctx.load.pid), run.allCalls));
+            Object.assign(run, cpuPerCall(cpuBefore, cpuSnapshot(entry.server, ctx.load.pid), run.allCalls));
             entry.runs.push(run);
             if (run.errors > 0) entry.errorNote = `${run.errors} error(s), first: ${run.firstError}`;
           } catch (e) {
@@ -93,6 +95,7 @@ export function comparisonRow(def) {
       return {
         id: def.id,
         kind: "comparison",
+        issue: def.issue,
         section: def.section,
         title: def.title,
         concurrency: def.concurrency,
@@ -106,13 +109,17 @@ export function comparisonRow(def) {
   };
 }
 
-/** CPU time so far of the server, its children (the runtime's workers) and the load generator with its children. */
-function cpuSnapshot(serverPid, loadPid) {
-  const withChildren = (pid) => childProcesses(pid).reduce((ms, c) => ms + (cpuTimeMs(c.pid) || 0), 0);
+/**
+ * CPU time so far of the server; of its children (the runtime's workers) and the processes behind it (a gateway's
+ * Redis and runtime, with the runtime's workers); and of the load generator with its children.
+ */
+function cpuSnapshot(server, loadPid) {
+  const children = (pid) => childProcesses(pid).reduce((ms, c) => ms + (cpuTimeMs(c.pid) || 0), 0);
+  const helpers = (server.helperPids ?? []).reduce((ms, pid) => ms + (cpuTimeMs(pid) || 0) + children(pid), 0);
   return {
-    server: serverPid ? cpuTimeMs(serverPid) : Number.NaN,
-    serverChildren: serverPid ? withChildren(serverPid) : Number.NaN,
-    client: cpuTimeMs(loadPid) + withChildren(loadPid),
+    server: server.pid ? cpuTimeMs(server.pid) : Number.NaN,
+    serverChildren: server.pid ? children(server.pid) + helpers : Number.NaN,
+    client: cpuTimeMs(loadPid) + children(loadPid),
   };
 }
 

@@ -9,7 +9,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --duration <s>        measured seconds per run (default 2)
   --warmup <s>          discarded seconds before each run (default 0.5)
   --repeat <n>          runs per target per row, alternating order; medians are reported (default 3)
-  --only <pattern>      run only rows whose id matches (regular expression; repeatable, or comma-separated)
+  --full                every row: also the duplicate-client rows left out by default (see --list --full)
+  --only <pattern>      run only rows whose id matches (regular expression; repeatable, or comma-separated),
+                        from every row, --full or not
   --list                print the row ids and exit
   --json <file>         also write every figure as JSON
   --workers <n>         the runtime's Python workers (default: the runtime's own default, the CPU count)
@@ -26,6 +28,7 @@ export function parseOptions(argv) {
       warmup: { type: "string", default: "0.5" },
       repeat: { type: "string", default: "3" },
       only: { type: "string", multiple: true, default: [] },
+      full: { type: "boolean", default: false },
       list: { type: "boolean", default: false },
       json: { type: "string" },
       workers: { type: "string" },
@@ -48,6 +51,7 @@ export function parseOptions(argv) {
     warmupMs: number("warmup", values.warmup, 0) * 1000,
     repeat: Math.round(number("repeat", values.repeat, 1)),
     only,
+    full: values.full,
     json: values.json,
     workers: values.workers === undefined ? undefined : Math.round(number("workers", values.workers, 1)),
     expectedWorkers: values.workers === undefined ? availableParallelism() : Math.round(Number(values.workers)),
@@ -56,7 +60,11 @@ export function parseOptions(argv) {
   };
 }
 
-/** Whether a row id is selected by --only (everything when no pattern was given). */
-export function selected(options, id) {
-  return options.only.length === 0 || options.only.some((re) => re.test(id));
+/**
+ * Whether a row is run: with --only, when a pattern matches its id; otherwise every row, except those marked
+ * `fullOnly` unless --full was given.
+ */
+export function selected(options, row) {
+  if (options.only.length > 0) return options.only.some((re) => re.test(row.id));
+  return options.full || !row.fullOnly;
 }

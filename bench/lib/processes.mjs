@@ -76,6 +76,14 @@ function killGroup(pid) {
   }
 }
 
+// A server the bench starts is configured by its flags and the `env` given here, never by the TOOLBRIDGE_* or
+// UPSTASH_* settings of the shell that runs the bench (a TOOLBRIDGE_GATEWAY_URL there would register the bench's
+// runtimes with someone else's gateway).
+function childEnv(env) {
+  const inherited = Object.entries(process.env).filter(([name]) => !/^(TOOLBRIDGE|UPSTASH)_/.test(name));
+  return { ...Object.fromEntries(inherited), ...env };
+}
+
 /**
  * Spawns `command args` in its own process group (so the group, workers included, can be killed), tracked.
  * stdin is a pipe the harness holds: a child that watches it ends when the harness dies.
@@ -83,7 +91,7 @@ function killGroup(pid) {
 export function spawnTracked(name, command, args, { env, cwd, execArgv } = {}) {
   const child = spawn(command, [...(execArgv ?? []), ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
@@ -93,7 +101,7 @@ export function spawnTracked(name, command, args, { env, cwd, execArgv } = {}) {
 /** Forks a Node module with an IPC channel, in its own process group, tracked. */
 export function forkTracked(name, modulePath, args, { env, execArgv } = {}) {
   const child = fork(modulePath, args, {
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ["pipe", "pipe", "pipe", "ipc"],
     detached: true,
     execArgv: execArgv ?? [],

@@ -25,3 +25,11 @@ export const echoRequest = requestSpec({ method: "ExecuteTool", message: { tool:
 export function bytesRequest(size) {
   return requestSpec({ method: "ExecuteTool", message: { tool: "echo_bytes", args: {} }, payloadBytes: size, expectPayloadBytes: size });
 }
+
+/**
+ * A Redis command for the `redis` client, e.g. redisRequest(["SET", "k", "v"]); expectReplyLength: when set, every
+ * reply must be a string of this length (a GET of the value SET before).
+ */
+export function redisRequest(command, { expectReplyLength } = {}) {
+  return { redis: command, expectReplyLength };
+}

@@ -1,5 +1,6 @@
 // The servers a row can measure, by name, each started once (lazily) in its own process and stopped at the end.
 import { fileURLToPath } from "node:url";
+import { startGateway, startGatewayStack } from "./gateway.mjs";
 import { spawnTracked } from "./processes.mjs";
 import { startRuntime } from "./runtime.mjs";
 
@@ -7,16 +8,15 @@ import { startRuntime } from "./runtime.mjs";
 export const TARGET_LABELS = {
   runtime: "runtime (Python echo)",
   "runtime-bridge": "runtime with the bridge's tools",
-  "runtime-fast": "runtime + gRPC fast path (bench/fast-path)",
+  gateway: "gateway (redis store) -> runtime",
+  "gateway-runtime": "the same runtime, called directly",
+  "gateway-memory": "gateway (memory store)",
+  redis: "bare Redis round trip (node-redis)",
   "connect-echo": "bare connect-node",
-  "connect-echo-fast": "bare connect-node + gRPC fast path",
-  "connect-echo-fast-request": "bare connect-node + fast path in (req, res)",
   "grpc-js-echo": "bare grpc-js",
   pipe: "bare Node-Python pipe",
   worker: "one toolbridge worker, no HTTP",
 };
-
-const FAST_PATH_REGISTER = fileURLToPath(new URL("../fast-path/register.mjs", import.meta.url));
 
 // The examples, a Python tool that calls another tool n times (py_call_many) and the TypeScript examples (add).
 const BRIDGE_ARGS = [
@@ -30,7 +30,6 @@ const BRIDGE_ARGS = [
 
 const BASELINE_SCRIPTS = {
   "connect-echo": "../baselines/connect-echo.mjs",
-  "connect-echo-fast": "../baselines/connect-echo-fast.mjs",
   "grpc-js-echo": "../baselines/grpc-js-echo.mjs",
 };
 
@@ -47,41 +46,46 @@ export async function startBaseline(name, { execArgv = [], env } = {}) {
  *
  * Options:
  * - runtime: options for startRuntime (workers, maxMessageBytes, python).
- * - maxMessageBytes: the baselines' message limit (passed as BENCH_MAX_MESSAGE_BYTES).
- * - extra: more targets, name -> () => Promise<{url, key?, pid, handle?}>, for later rows (e.g. a gateway).
+ * - maxMessageBytes: the baselines' and gateways' message limit (BENCH_MAX_MESSAGE_BYTES, TOOLBRIDGE_MAX_MESSAGE_BYTES).
+ * - execArgv: node flags for every server target (e.g. --cpu-prof for profile.mjs).
+ * - extra: more targets, name -> (get) => Promise<{url, key?, pid, handle?, helperPids?}>.
  *
- * get(name) resolves with { url, key, pid } or { unavailable: reason }; a target that fails to start is
- * reported unavailable once and its rows go on with the other targets.
+ * get(name) resolves with { url, key, pid, helperPids? } or { unavailable: reason }; a target that fails to start
+ * is reported unavailable once and its rows go on with the other targets. helperPids: processes behind the
+ * server (a gateway's Redis and runtime) whose CPU time counts with the server's children.
  */
-export function createTargets({ runtime, maxMessageBytes, extra = {} }) {
+export function createTargets({ runtime = {}, maxMessageBytes, execArgv = [], extra = {} }) {
   const env = { BENCH_MAX_MESSAGE_BYTES: String(maxMessageBytes) };
+  const runtimeOptions = { ...runtime, execArgv };
   const starters = {
-    runtime: () => startRuntime(runtime),
+    runtime: () => startRuntime(runtimeOptions),
     // Another runtime for the nested-call rows (issue 4): its own process, so the echo rows' runtime stays as it was.
-    "runtime-bridge": () => startRuntime({ ...runtime, extraArgs: [...(runtime.extraArgs ?? []), ...BRIDGE_ARGS] }),
-    // The same runtime with bench/fast-path injected through a module hook (runtime-node/ itself unchanged).
-    "runtime-fast": () => startRuntime({ ...runtime, execArgv: ["--import", FAST_PATH_REGISTER] }),
-    "connect-echo": () => startBaseline("connect-echo", { env }),
-    "connect-echo-fast": () => startBaseline("connect-echo-fast", { env }),
-    "connect-echo-fast-request": () => startBaseline("connect-echo-fast", { env: { ...env, BENCH_FAST_PATH_MODE: "request" } }),
-    "grpc-js-echo": () => startBaseline("grpc-js-echo", { env }),
+    "runtime-bridge": () => startRuntime({ ...runtimeOptions, extraArgs: [...(runtime.extraArgs ?? []), ...BRIDGE_ARGS] }),
+    // Issue 3: redis-server, the gateway on it, and a runtime registered with the gateway (its own process too).
+    gateway: () => startGatewayStack({ runtime, maxMessageBytes, execArgv }),
+    "gateway-runtime": async (get) => onlyIfStarted(await get("gateway"), (g) => g.runtime),
+    redis: async (get) => onlyIfStarted(await get("gateway"), (g) => g.redis),
+    "gateway-memory": () => startGateway({ maxMessageBytes, execArgv }),
+    "connect-echo": () => startBaseline("connect-echo", { env, execArgv }),
+    "grpc-js-echo": () => startBaseline("grpc-js-echo", { env, execArgv }),
     // The load generator spawns these Python processes itself.
     pipe: async () => ({ url: undefined, pid: undefined }),
     worker: async () => ({ url: undefined, pid: undefined }),
     ...extra,
   };
   const started = new Map();
+  const get = (name) => {
+    if (!started.has(name)) {
+      const starter = starters[name];
+      const promise = starter
+        ? starter(get).catch((e) => ({ unavailable: e instanceof Error ? e.message : String(e) }))
+        : Promise.resolve({ unavailable: `unknown target ${name}` });
+      started.set(name, promise);
+    }
+    return started.get(name);
+  };
   return {
-    get(name) {
-      if (!started.has(name)) {
-        const starter = starters[name];
-        const promise = starter
-          ? starter().catch((e) => ({ unavailable: e instanceof Error ? e.message : String(e) }))
-          : Promise.resolve({ unavailable: `unknown target ${name}` });
-        started.set(name, promise);
-      }
-      return started.get(name);
-    },
+    get,
     /** Targets started so far, by name (settled promises only). */
     async startedTargets() {
       return Object.fromEntries(await Promise.all([...started].map(async ([n, p]) => [n, await p])));
@@ -90,4 +94,10 @@ export function createTargets({ runtime, maxMessageBytes, extra = {} }) {
       await Promise.all([...started.values()].map(async (p) => (await p).handle?.stop()));
     },
   };
+}
+
+// A part of another target (the gateway's runtime, its Redis): unavailable when that target is; no handle of its
+// own, since stopping the other target stops it.
+function onlyIfStarted(parent, part) {
+  return parent.unavailable ? { unavailable: parent.unavailable } : part(parent);
 }

@@ -22,14 +22,16 @@ export function memoryRow({ id, when, expectedWorkers }) {
   return {
     id,
     kind: "memory",
+    issue: 2,
     async run(ctx) {
       const runtime = await ctx.targets.get("runtime");
-      if (runtime.unavailable) return { id, kind: "memory", when, skipped: runtime.unavailable, checks: [] };
+      if (runtime.unavailable) return { id, kind: "memory", issue: 2, when, skipped: runtime.unavailable, checks: [] };
       const workers = (await workersOf(runtime.pid, expectedWorkers)).map((w) => ({ pid: w.pid, rssMB: rssBytes(w.pid) / MB }));
       const runtimeMB = rssBytes(runtime.pid) / MB;
       return {
         id,
         kind: "memory",
+        issue: 2,
         when,
         runtime: { pid: runtime.pid, rssMB: runtimeMB },
         workers,
