@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 // The gateway's core runs on Cloudflare Workers too: outside the Node entry points, no file may
 // import a Node module or a Node-only package, nor use Node globals.
 const src = fileURLToPath(new URL("../src", import.meta.url));
-const nodeOnly = new Set(["main.ts", "config.ts", "adapter/node.ts", "adapter/node-listen.ts", "adapter/node-fast-execute.ts", "adapter/node-fast-unary.ts", "adapter/node-connect-wire.ts", "adapter/node-http-get.ts", "store/redis-store.ts"]);
+const nodeOnly = new Set(["main.ts", "config.ts", "adapter/node.ts", "adapter/node-fast-execute.ts", "adapter/node-fast-unary.ts", "adapter/node-connect-wire.ts", "adapter/node-http-get.ts", "store/redis-store.ts"]);
 const nodeImport = /from "(node:[^"]+|redis|@connectrpc\/connect-node|@hono\/node-server)"/;
 const nodeGlobal = /\b(process\.|Buffer\.|require\()/;
 

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ToolDefinition } from "@toolbridge/proto";
+import { type Listener, listen } from "@toolbridge/proto/node";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { createCallContexts } from "./auth/call-context.js";
 import { createAdmit } from "./auth/call-grant.js";
@@ -23,7 +24,6 @@ import {
 } from "./server/auth.js";
 import { createCors } from "./server/cors.js";
 import { createFastUnary, type FastUnary } from "./server/fast-unary/fast-unary.js";
-import { type Listener, listen } from "./server/listen.js";
 import { readOnIfUnread } from "./server/read-on-if-unread.js";
 import { createServingStatus } from "./services/health-service.js";
 import type { ToolRunner } from "./services/tool-runner.js";

@@ -3,13 +3,13 @@
 import type { Transport } from "@connectrpc/connect";
 import { connectNodeAdapter, createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { getRequestListener } from "@hono/node-server";
+import { listen, type NodeRequestHandler } from "@toolbridge/proto/node";
 import type { Gateway } from "../gateway.js";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { ServerHttp2Stream } from "node:http2";
 import { shuttingDown } from "../services/errors.js";
 import { createFastExecute, type FastExecute } from "./node-fast-execute.js";
 import { createFastUnary } from "./node-fast-unary.js";
-import { listenH1H2c, type NodeRequestHandler } from "./node-listen.js";
 
 /** Options of serveGateway. */
 export interface ServeGatewayOptions {
@@ -73,10 +73,12 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Gatewa
       native(req, res);
     };
   }
-  const listener = await listenH1H2c({
+  const listener = await listen({
     host: options.host,
     port: options.port,
     maxMessageBytes: options.maxMessageBytes ?? 10 * 1024 * 1024,
+    // Longer than the idle timeouts of the load balancers usually put in front.
+    http1KeepAliveMs: 65_000,
     handler,
     http2Stream,
   });
