@@ -166,6 +166,33 @@ describe("ToolService in workerd", () => {
   });
 });
 
+describe("a runtime that is gone, in workerd", () => {
+  // workerd's fetch says "Network connection lost." both for a refused connection and for one
+  // dropped mid-call, so the gateway cannot know the call never ran and does not retry it; it
+  // skips the runtime afterwards, so only that one call fails.
+  it("fails one call UNAVAILABLE, then skips the runtime so the next calls go to the live one", async () => {
+    const gone = await registerRuntime({ id: "rt-gone", url: inject("goneUrl") });
+    try {
+      let lost: ConnectError | undefined;
+      for (let i = 0; i < 20 && lost === undefined; i++) {
+        try {
+          await acme().tools.executeTool({ tool: "echo", args: { i } });
+        } catch (err) {
+          lost = ConnectError.from(err);
+        }
+      }
+      expect(lost?.code).toBe(Code.Unavailable);
+      expect(lost?.rawMessage).toMatch(/lost the connection to runtime 'rt-gone' during the call of tool 'echo'; it may or may not have run/);
+      for (let i = 0; i < 6; i++) {
+        const response = await acme().tools.executeTool({ tool: "echo", args: { i } });
+        expect(response.runtimeId).toBe(inject("runtimeId"));
+      }
+    } finally {
+      await gone.stop();
+    }
+  });
+});
+
 describe("auth in workerd", () => {
   it("refuses a call without a key as UNAUTHENTICATED", async () => {
     expect((await rejection(clientsFor(null).tools.executeTool({ tool: "echo" }))).code).toBe(Code.Unauthenticated);

@@ -14,5 +14,7 @@ declare module "vitest" {
     /** The runtime's base URL and the id it reports (rt-<hostname>-<port>). */
     runtimeUrl: string;
     runtimeId: string;
+    /** A URL on 127.0.0.1 where nothing listens. */
+    goneUrl: string;
   }
 }

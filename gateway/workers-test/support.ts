@@ -45,8 +45,11 @@ export function clientsFor(key: string | null, protocol: "connect" | "connect-js
   return { tools: client(ToolService), sessions: client(SessionService), variables: client(VariableService) };
 }
 
-/** Registers the runtime global-setup.ts started, with its own tools, and heartbeats until stopped. */
-export async function registerRuntime(): Promise<Announcement> {
+/**
+ * Registers the runtime global-setup.ts started, with its own tools, and heartbeats until stopped;
+ * `as` registers those tools under another id and URL instead (a runtime that is not there).
+ */
+export async function registerRuntime(as?: { id: string; url: string }): Promise<Announcement> {
   const runtimeKey = inject("runtimeKey");
   const direct = createClient(ToolService, createConnectTransport({ baseUrl: inject("runtimeUrl"), fetch: outboundFetch }));
   const { tools } = await direct.listTools({}, { headers: { authorization: `Bearer ${runtimeKey}` } });
@@ -54,8 +57,8 @@ export async function registerRuntime(): Promise<Announcement> {
     transport: createConnectTransport({ baseUrl: gatewayUrl, fetch: gatewayFetch }),
     runtimeKey,
     runtime: () => ({
-      id: inject("runtimeId"),
-      url: inject("runtimeUrl"),
+      id: as?.id ?? inject("runtimeId"),
+      url: as?.url ?? inject("runtimeUrl"),
       tools,
       capacity: { workers: 1, workerConcurrency: 16, maxQueue: 1024 },
     }),

@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "../log.js";
 import type { DirectorySnapshot, RuntimeDirectory, RuntimeEntry } from "./directory.js";
-import { fromRuntimeFailure, neverReached } from "./errors.js";
+import { connectionLost, fromRuntimeFailure, neverReached } from "./errors.js";
 import type { RuntimePicker } from "./picker.js";
 
 /** Options of createCallRouter. */
@@ -27,7 +27,8 @@ export interface RoutedStream<T> {
 /**
  * Runs calls on runtimes: picks one, and when its connection is refused (so the call cannot have
  * reached it) marks it down and tries the next. A call that may have reached a runtime is never
- * tried again: tools may have side effects. Failures come back mapped by errors.ts.
+ * tried again (tools may have side effects), but a runtime that lost the connection during one is
+ * marked down too, so the calls after it go elsewhere. Failures come back mapped by errors.ts.
  */
 export interface CallRouter {
   /** The runtime a call of `tool` would go to now. */
@@ -57,6 +58,11 @@ export function createCallRouter(options: CallRouterOptions): CallRouter {
     }
   }
 
+  const lost = (runtimeId: string) => {
+    picker.markDown(runtimeId);
+    log.warn(`lost the connection to runtime '${runtimeId}' during a call; skipping it for a while`);
+  };
+
   /** Tries runtimes in turn; `keep` leaves a successful call counted in flight (a stream: its release ends it). */
   async function attempt<T>(
     tool: string,
@@ -84,6 +90,7 @@ export function createCallRouter(options: CallRouterOptions): CallRouter {
           log.warn(`runtime '${runtime.id}' refused the connection; skipping it for a while`);
           continue;
         }
+        if (connectionLost(err, signal)) lost(runtime.id);
         throw fromRuntimeFailure(err, runtime.id, tool, signal);
       }
     }
@@ -124,6 +131,7 @@ export function createCallRouter(options: CallRouterOptions): CallRouter {
           }
         } catch (err) {
           failed = true;
+          if (connectionLost(err, signal)) lost(runtime.id);
           throw fromRuntimeFailure(err, runtime.id, tool, signal);
         } finally {
           release();

@@ -80,14 +80,25 @@ export function neverReached(err: unknown): boolean {
  */
 export function fromRuntimeFailure(err: unknown, runtimeId: string, tool: string, signal?: AbortSignal): ConnectError {
   const error = ConnectError.from(err);
-  // A cancelled HTTP/2 stream that the caller did not cancel is a runtime that went away mid-call.
-  const callerCancelled = signal?.aborted ?? true;
-  if (error.code === Code.Canceled && !callerCancelled && error.details.length === 0) return lostConnection(runtimeId, tool);
+  if (connectionLost(error, signal)) return lostConnection(runtimeId, tool);
   if (error.code === Code.Canceled || error.code === Code.DeadlineExceeded) {
     return error.details.length > 0 ? strip(error) : toolError(error.code, describeAbort(error.code, tool), { tool });
   }
-  if (isConnectionFailure(error)) return lostConnection(runtimeId, tool);
   return strip(error);
+}
+
+/**
+ * True when a call failed because the connection to the runtime failed after it may have reached it
+ * (the runtime died mid-call, or, on Workers, where fetch says "Network connection lost." for a
+ * refused connection too, possibly never reached it). Not retried, but the runtime is skipped for a while.
+ */
+export function connectionLost(err: unknown, signal?: AbortSignal): boolean {
+  const error = ConnectError.from(err);
+  // A cancelled HTTP/2 stream that the caller did not cancel is a runtime that went away mid-call.
+  const callerCancelled = signal?.aborted ?? true;
+  if (error.code === Code.Canceled) return !callerCancelled && error.details.length === 0;
+  if (error.code === Code.DeadlineExceeded) return false;
+  return isConnectionFailure(error);
 }
 
 function lostConnection(runtimeId: string, tool: string): ConnectError {
