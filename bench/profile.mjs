@@ -1,5 +1,6 @@
 // `node bench/profile.mjs [--target runtime|gateway|connect-echo|grpc-js-echo|runtime-bridge]... [--client grpc]`:
-// CPU-profiles a server under load and prints where its time goes.
+// CPU-profiles a server under load and prints where its time goes. `--target gateway --variable set|get` loads it
+// with the variable rows' SetVariable / GetVariable instead of a tool call.
 // The load generator runs in its own process; the server runs under `node --cpu-prof` and exits cleanly so V8
 // writes the profile. Findings are written up in bench/PROFILE.md.
 import { parseArgs } from "node:util";
@@ -7,6 +8,7 @@ import { startLoadProcess } from "./lib/load-process.mjs";
 import { installCleanup, stopAll } from "./lib/processes.mjs";
 import { profileTarget } from "./lib/profile-target.mjs";
 import { bytesRequest, echoRequest, MIB } from "./lib/requests.mjs";
+import { variableRequest } from "./rows/variables.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "5" },
     top: { type: "string", default: "25" },
     bytes: { type: "string" }, // MiB: profile an echo_bytes round trip of this size instead of echo
+    variable: { type: "string" }, // set | get: profile the gateway's SetVariable / GetVariable (as rows/variables.mjs)
   },
 });
 
@@ -45,7 +48,7 @@ try {
       load,
       target,
       client: values.client,
-      request: values.bytes ? bytesRequest(Number(values.bytes) * MIB) : echoRequest,
+      request: values.variable ? (server) => variableRequest(values.variable, server) : values.bytes ? bytesRequest(Number(values.bytes) * MIB) : echoRequest,
       concurrency: Number(values.concurrency),
       warmupMs: 1000,
       durationMs: Number(values.duration) * 1000,

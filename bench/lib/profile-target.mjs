@@ -12,8 +12,8 @@ export const PROFILABLE = ["runtime", "runtime-bridge", "gateway", "connect-echo
 /**
  * Profiles `target` under a closed loop of `client` calls sending `request`.
  *
- * Options: load (the load generator), target, client, request, concurrency, warmupMs, durationMs,
- * maxMessageBytes. Resolves with { run, path, profile } (see cpuprofile.aggregateProfile).
+ * Options: load (the load generator), target, client, request (or a function of the started target that resolves
+ * to one), concurrency, warmupMs, durationMs, maxMessageBytes. Resolves with { run, path, profile } (see cpuprofile.aggregateProfile).
  */
 export async function profileTarget({ load, target, client, request, concurrency, warmupMs, durationMs, maxMessageBytes }) {
   if (!PROFILABLE.includes(target)) throw new Error(`cannot profile ${target}; one of ${PROFILABLE.join(", ")}`);
@@ -22,7 +22,8 @@ export async function profileTarget({ load, target, client, request, concurrency
   try {
     const server = await targets.get(target);
     if (server.unavailable) throw new Error(`${target} did not start: ${server.unavailable}`);
-    const run = await load.run({ client, url: server.url, key: server.key, request, concurrency, warmupMs, durationMs, maxMessageBytes });
+    const spec = typeof request === "function" ? await request(server) : request;
+    const run = await load.run({ client, url: server.url, key: server.key, request: spec, concurrency, warmupMs, durationMs, maxMessageBytes });
     await targets.stopAll();
     const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
     if (!file) throw new Error(`${target} wrote no profile to ${dir} (it must exit through process.exit, not a signal)`);

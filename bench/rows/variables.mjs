@@ -64,6 +64,13 @@ function prepareFor(op) {
   };
 }
 
+/** The SetVariable ("set") or GetVariable ("get") request of the rows, in the bench session of `gateway` (a started target). */
+export async function variableRequest(operation, gateway) {
+  const op = OPERATIONS[operation];
+  if (op === undefined) throw new Error(`--variable ${operation}: one of ${Object.keys(OPERATIONS).join(", ")}`);
+  return op.request(await benchSession(gateway, VARIABLE));
+}
+
 // The product's client, and a bare one that encodes the request once: on 2 cores the load generator shares the
 // machine with the gateway and Redis, and connect-node's client costs more CPU per call than the gateway itself.
 const CLIENTS = [
