@@ -1,4 +1,5 @@
-// The tests run against real parts: python3, redis-server and Chromium. This installs the
+// The tests run against real parts: python3, redis-server and Chromium, with curl as a client and ps to
+// follow the runtimes' worker processes. This installs the
 // Debian packages that are missing (as root, or through sudo) and fails clearly otherwise.
 import { execFileSync, spawnSync } from "node:child_process";
 
@@ -6,6 +7,8 @@ const needs = [
   { command: "python3", pkg: "python3" },
   { command: "redis-server", pkg: "redis-server" },
   { command: "chromium", pkg: "chromium" },
+  { command: "curl", pkg: "curl" },
+  { command: "ps", pkg: "procps" },
 ];
 
 const onPath = (command) => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
