@@ -50,6 +50,19 @@ const run = async (tool: string, args: Record<string, unknown>, options: { sessi
   );
 
 describe("variables from a Python tool", () => {
+  it("shares the session that a REST call's session_id names", async () => {
+    const own = (await acme.sessions.initializeSession({ variables: [{ name: "threshold", type: VariableType.INTEGER, content: { case: "value", value: toValue(3) } }] })).session?.id;
+    const response = await fetch(`${cluster.gateway.url}/cluster-tools/execute`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bridgeKeys.acme}`, "content-type": "application/json" },
+      body: JSON.stringify({ tool_name: "tally", input: { by: 2, name: "threshold" }, session_id: own }),
+    });
+    expect(await response.json()).toMatchObject({ success: true, output: { total: 5 }, error: null });
+    expect(response.status).toBe(200);
+    const { variable } = await acme.variables.getVariable({ sessionId: own, name: "threshold" });
+    expect(variable?.content.case === "value" && fromValue(variable.content.value)).toBe(5);
+  });
+
   it("reads a variable a client set, and sets one the client then reads", async () => {
     await acme.variables.setVariable({ sessionId, write: { name: "threshold", type: VariableType.FLOAT, content: { case: "value", value: toValue(0.75) } } });
     expect(await run("py_read_var", { name: "threshold" })).toBe(0.75);
