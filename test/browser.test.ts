@@ -1,6 +1,7 @@
 // A browser page on its own origin calls toolbridge with connect-web in real Chromium: directly to a
 // runtime with a session token from the gateway (the browser-direct flow), and through the gateway
-// with an API key, over gRPC-Web and Connect (JSON and binary), unary, streaming and bytes.
+// with an API key, over gRPC-Web and Connect (JSON and binary), unary, streaming and bytes; and it
+// follows a streaming tool through the gateway with a real EventSource and the session token.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -55,7 +56,7 @@ afterAll(async () => {
 });
 
 describe("a browser page on another origin", () => {
-  it("calls a runtime directly with a session token and the gateway with a key, over every web transport", async () => {
+  it("calls a runtime directly with a session token and the gateway with a key, over every web transport, and follows a GET stream with EventSource", async () => {
     const clients = cluster.gatewayClients(bridgeKeys.acme);
     const { session } = await clients.sessions.initializeSession({});
     const { session: other } = await clients.sessions.initializeSession({});
@@ -93,6 +94,12 @@ describe("a browser page on another origin", () => {
         });
       }
     }
+    const followed = { events: ["chunk", "progress", "chunk", "progress", "chunk", "progress", "result"], chunks: [1, 2, 3], output: null };
+    expect(results.eventSource, "an EventSource closed on the result").toEqual(followed);
+    expect(results.eventSourceLeftOpen, "an EventSource left open, stopped by the 204 to its reconnection").toEqual({
+      ...followed,
+      events: [...followed.events, "reconnecting"],
+    });
     expect(results.otherSession).toBe("PermissionDenied");
     expect(results.noCredential).toBe("Unauthenticated");
     expect(results.badArgument).toBe("InvalidArgument");

@@ -12,6 +12,8 @@ const allowHeaders = [
   "Grpc-Timeout",
   "X-Grpc-Web",
   "X-User-Agent",
+  // An EventSource reconnecting after a GET stream's last event (rest/stream-query.ts).
+  "Last-Event-ID",
 ];
 const exposeHeaders = ["Grpc-Status", "Grpc-Message", "Grpc-Status-Details-Bin", "Connect-Content-Encoding"];
 

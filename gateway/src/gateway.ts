@@ -13,6 +13,7 @@ import { createCallContexts } from "./auth/call-context.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
 import { createJwtSigner } from "./auth/jwt-signer.js";
 import { type AuthVariables, authMiddleware } from "./auth/middleware.js";
+import { queryTokenAuthMiddleware } from "./auth/query-token.js";
 import { type ConnectServing, mountConnect } from "./connect/mount.js";
 import { corsMiddleware } from "./cors.js";
 import { type GatewayOptions, resolveGatewayOptions } from "./options.js";
@@ -21,6 +22,7 @@ import { executeRoute } from "./rest/execute.js";
 import { healthzRoute } from "./rest/healthz.js";
 import { resolveRoute } from "./rest/resolve.js";
 import { streamRoute } from "./rest/stream.js";
+import { streamQueryGuard, streamQueryRoute } from "./rest/stream-query.js";
 import { createCallRouter } from "./routing/call-router.js";
 import { createObjectRouter } from "./routing/object-router.js";
 import { createRuntimeDirectory } from "./routing/directory.js";
@@ -59,7 +61,8 @@ export interface Gateway {
   /**
    * The app: Connect and gRPC-Web at /toolbridge.v1.<Service>/<Method> (ToolService, SessionService,
    * VariableService, ObjectService, RegistryService) and /grpc.health.v1.Health/...,
-   * REST at /cluster-tools/execute, /cluster-tools/resolve, /v1/tools/{name}:stream and /healthz.
+   * REST at /cluster-tools/execute, /cluster-tools/resolve, /v1/tools/{name}:stream (POST, and GET
+   * for EventSource with `args` and a session token in the query) and /healthz.
    * Serve `app.fetch` (adapter/node.ts on Node, the default export on Workers) or call `app.request` in tests.
    */
   readonly app: Hono<{ Variables: AuthVariables }>;
@@ -149,6 +152,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.post("/cluster-tools/execute", limit, auth, executeRoute(dispatch));
   app.post("/cluster-tools/resolve", limit, auth, resolveRoute(dispatch));
   app.post("/v1/tools/:spec", limit, auth, streamRoute(dispatch));
+  app.get("/v1/tools/:spec", streamQueryGuard(), queryTokenAuthMiddleware(authenticate, signer), streamQueryRoute(dispatch));
 
   // Made once: every way of serving them (the Hono mount, connect-node, the fast paths) shares these.
   const toolService = createToolService({

@@ -3,7 +3,10 @@
 /** How much to log: "debug" adds one line per routed call. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** Where the gateway logs. Lines never carry keys, tokens or variable values. */
+/**
+ * Where the gateway logs. Lines never carry keys, tokens or variable values, nor a request's query
+ * string (a GET stream's holds a session token): name a request by its method and path only.
+ */
 export interface Logger {
   /** True when debug lines are written; check it before building an expensive line. */
   readonly debugEnabled: boolean;

@@ -24,6 +24,14 @@ export function invalidCallContext(): ConnectError {
   return new ConnectError("the toolbridge-call context is not valid or has expired", Code.Unauthenticated);
 }
 
+/** UNAUTHENTICATED: an access_token query parameter that is not a valid, unexpired session token (an API key, say). */
+export function invalidQueryToken(): ConnectError {
+  return new ConnectError(
+    "access_token must be a session token from SessionService.CreateSessionToken that has not expired; send API keys in the Authorization header, never in a URL",
+    Code.Unauthenticated,
+  );
+}
+
 /** PERMISSION_DENIED: the caller's org may not call the tool. Raised before anything reaches a runtime. */
 export function toolNotAllowed(orgId: string, tool: string): ConnectError {
   return toolError(Code.PermissionDenied, `the key of org '${orgId}' may not call tool '${tool}'`, { tool, field: "/tool" });

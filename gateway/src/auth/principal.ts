@@ -9,6 +9,8 @@ export type PrincipalKind =
   | "runtime"
   /** The runtime credential with a signed call context: the original caller's rights, forwarded. */
   | "call-context"
+  /** A session token (SessionService.CreateSessionToken) in a GET stream's query: its org's rights in its session only. */
+  | "session-token"
   /** No key, on an insecure gateway. */
   | "anonymous";
 
@@ -20,7 +22,7 @@ export interface Principal {
   readonly orgId: string;
   /** The tools the caller may call. */
   readonly allowedTools: "all" | ReadonlySet<string>;
-  /** Call contexts: the one session the forwarded call belongs to ("" for none). */
+  /** Call contexts and session tokens: the one session the caller may use ("" for none). */
   readonly sessionId?: string;
   /** Call contexts: the tools already on the call's path, outermost first; empty otherwise. */
   readonly chain: readonly string[];

@@ -1,3 +1,4 @@
+import { invalidQueryToken } from "./errors.js";
 import type { JwtSigner } from "./jwt-signer.js";
 import { type Principal, toolsClaim } from "./principal.js";
 
@@ -14,7 +15,7 @@ export interface SessionTokenClaims {
   tools: "*" | string[];
 }
 
-/** Signs a short-lived token with which a browser calls runtimes directly for one session. */
+/** Signs a short-lived token with which a browser calls runtimes directly, or follows a GET stream of the gateway, for one session. */
 export async function signSessionToken(
   signer: JwtSigner,
   principal: Principal,
@@ -25,4 +26,31 @@ export async function signSessionToken(
   const claims: SessionTokenClaims = { sid: sessionId, org: principal.orgId, tools: toolsClaim(principal) };
   const token = await signer.sign(sessionTokenAudience, { ...claims }, expiresAt / 1000);
   return { token, expiresAt };
+}
+
+// Longer tokens are refused unread; a real one is a few hundred bytes.
+const maxSessionTokenLength = 4096;
+
+/**
+ * The principal of a session token the gateway signed: the org and tools it names, confined to its
+ * session. UNAUTHENTICATED unless it verifies for the session audience and has not expired.
+ */
+export async function sessionTokenPrincipal(signer: JwtSigner, token: string): Promise<Principal> {
+  if (token.length > maxSessionTokenLength) throw invalidQueryToken();
+  let claims: Record<string, unknown>;
+  try {
+    claims = await signer.verify(token, sessionTokenAudience);
+  } catch {
+    throw invalidQueryToken();
+  }
+  const { sid, org, tools } = claims;
+  const validTools = tools === "*" || (Array.isArray(tools) && tools.every((t) => typeof t === "string"));
+  if (typeof sid !== "string" || sid === "" || typeof org !== "string" || !validTools) throw invalidQueryToken();
+  return {
+    kind: "session-token",
+    orgId: org,
+    allowedTools: tools === "*" ? "all" : new Set(tools as string[]),
+    sessionId: sid,
+    chain: [],
+  };
 }

@@ -46,3 +46,13 @@ export function badBody(problem: string): ConnectError {
 export function bodyTooLarge(maxBytes: number): ConnectError {
   return new ConnectError(`the request body is larger than ${maxBytes} bytes`, Code.ResourceExhausted);
 }
+
+/** INVALID_ARGUMENT for a query parameter that is not what the route takes. */
+export function badQuery(problem: string): ConnectError {
+  return new ConnectError(`invalid query: ${problem}`, Code.InvalidArgument);
+}
+
+/** RESOURCE_EXHAUSTED for a query string over the size limit. */
+export function queryTooLong(maxBytes: number): ConnectError {
+  return new ConnectError(`the query string is longer than ${maxBytes} bytes: POST the arguments instead`, Code.ResourceExhausted);
+}
