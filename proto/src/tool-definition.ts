@@ -82,7 +82,12 @@ export interface ToolCall<A extends JsonObject = JsonObject> {
   ctx: ToolContext;
 }
 
-/** A TypeScript tool: a name, a description, a JSON Schema, and either `run` or `stream`. */
+/**
+ * A TypeScript tool: a name, a description, a JSON Schema, and either `run` or `stream`. `run` and
+ * `stream` are declared as methods so that a tool with typed arguments (defineTool<{ a: number }>)
+ * fits where any tool is taken (createGateway({ tools }), createWorkersHandler({ tools })): the
+ * gateway or runtime checks the arguments against `parameters` before it calls them.
+ */
 export interface ToolDefinition<A extends JsonObject = JsonObject> {
   /** Unique name: letters, digits and underscores, starting with a letter, at most 64 characters. */
   name: string;
@@ -93,9 +98,9 @@ export interface ToolDefinition<A extends JsonObject = JsonObject> {
   /** JSON Schema of the result, when known. */
   result?: JsonObject;
   /** Runs a unary call: return a JSON value, or a ToolResult for a binary result. */
-  run?: (call: ToolCall<A>) => Promise<JsonValue | ToolResult> | JsonValue | ToolResult;
+  run?(call: ToolCall<A>): Promise<JsonValue | ToolResult> | JsonValue | ToolResult;
   /** Runs a streaming call: yield JSON values or bytes; the return value is the final result. */
-  stream?: (call: ToolCall<A>) => AsyncIterable<JsonValue | Uint8Array>;
+  stream?(call: ToolCall<A>): AsyncIterable<JsonValue | Uint8Array>;
 }
 
 const toolName = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;

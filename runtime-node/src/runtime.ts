@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ToolDefinition } from "@toolbridge/proto";
-import { type Listener, listen } from "@toolbridge/proto/node";
+import { type Listener, listen, loadToolModules } from "@toolbridge/proto/node";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { createCallContexts } from "./auth/call-context.js";
 import { createAdmit } from "./auth/call-grant.js";
@@ -27,7 +27,6 @@ import { createFastUnary, type FastUnary } from "./server/fast-unary/fast-unary.
 import { readOnIfUnread } from "./server/read-on-if-unread.js";
 import { createServingStatus } from "./services/health-service.js";
 import type { ToolRunner } from "./services/tool-runner.js";
-import { loadTypeScriptModules } from "./tools/typescript-modules.js";
 
 /** Options of createRuntime; main.ts fills them from RuntimeConfig. */
 export interface RuntimeOptions {
@@ -171,7 +170,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       gateway = createGatewayLink({ url: options.gatewayUrl, key, transport: options.gatewayTransport });
     }
     // TypeScript modules first: a module that does not load stops the start before any worker is spawned.
-    const definitions = [...(options.tools ?? []), ...(await loadTypeScriptModules(options.tsModules ?? []))];
+    const definitions = [...(options.tools ?? []), ...(await loadToolModules(options.tsModules ?? []))];
     const pythonTools = await pool.start();
     try {
       // The id names the port, which is known only after listening; the runner reads it lazily.

@@ -1,14 +1,17 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConnectError } from "@connectrpc/connect";
-import { defineTool, type ToolDefinition } from "@toolbridge/proto";
+import { defineTool, type ToolDefinition } from "../tool-definition.js";
+
+// The loader of --ts-module (runtimes) and TOOLBRIDGE_TOOL_MODULES (the Node gateway): the same
+// modules, checked the same way, whichever side serves them.
 
 /**
  * Imports ES modules that export `tools`, an array of TypeScript tool definitions (defineTool), and checks each
  * definition. A spec is a file (absolute, or relative to the working directory) or a package name. Rejects with
- * one line naming the module and what is wrong, so that the runtime does not start with a tool missing.
+ * one line naming the module and what is wrong, so that nothing starts with a tool missing.
  */
-export async function loadTypeScriptModules(specs: readonly string[]): Promise<Readonly<ToolDefinition>[]> {
+export async function loadToolModules(specs: readonly string[]): Promise<Readonly<ToolDefinition>[]> {
   const definitions: Readonly<ToolDefinition>[] = [];
   for (const spec of specs) {
     let exported: unknown;
