@@ -6,13 +6,13 @@ import { ToolService } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { Redis } from "@upstash/redis/cloudflare";
 import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { createWorkersHandler, type WorkersEnv } from "../src/adapter/workers.js";
+import { createWorkersHandler, type WorkersEnv, type WorkersHandlerOptions } from "../src/adapter/workers.js";
 import { hashApiKey } from "../src/auth/api-keys.js";
 import { clientsFor, rejection } from "./support.js";
 
-/** A Connect client of a fresh handler (a new isolate's) with these bindings. */
-function toolsWith(env: WorkersEnv) {
-  const handler = createWorkersHandler();
+/** A Connect client of a fresh handler (a new isolate's) with these bindings and options. */
+function toolsWith(env: WorkersEnv, options?: WorkersHandlerOptions) {
+  const handler = createWorkersHandler(options);
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
     handler.fetch(new Request(input, { ...init, redirect: "manual" }), env, createExecutionContext())) as typeof globalThis.fetch;
   return createClient(ToolService, createConnectTransport({ baseUrl: "http://gateway.test", fetch }));
@@ -50,6 +50,17 @@ describe("the Worker's configuration", () => {
     expect(error.rawMessage).toMatch(/^the gateway is misconfigured: /);
     expect(error.rawMessage).toMatch(message);
     expect(error.rawMessage).not.toContain("short=acme");
+  });
+
+  it.each([
+    ["a tool named like a standard tool", { name: "http_get", description: "", parameters: { type: "object" }, run: () => null }, /two gateway tools are named 'http_get'/],
+    ["an ill-defined tool", { name: "bad name", description: "", parameters: { type: "object" }, run: () => null }, /tool 'bad name' is ill-defined/],
+  ])("answers FAILED_PRECONDITION naming the entry's tools when it gives %s", async (_, tool, message) => {
+    const env = { UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1", UPSTASH_REDIS_REST_TOKEN: "t", TOOLBRIDGE_RUNTIME_KEY: runtimeKey };
+    const error = await rejection(toolsWith(env, { tools: [tool] }).listTools({}));
+    expect(error.code).toBe(Code.FailedPrecondition);
+    expect(error.rawMessage).toMatch(/^the gateway is misconfigured: the Worker's tools: /);
+    expect(error.rawMessage).toMatch(message);
   });
 
   it("answers UNAVAILABLE, without the token, while the store refuses the keys' provisioning", async () => {

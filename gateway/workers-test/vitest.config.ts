@@ -3,7 +3,8 @@ import { defineProject } from "vitest/config";
 
 // The gateway inside workerd (@cloudflare/vitest-pool-workers): the Workers adapter and
 // infra/wrangler.toml, against the Upstash REST front, redis-server and a runtime that
-// global-setup.ts starts in Node and hands over as bindings.
+// global-setup.ts starts in Node and hands over as bindings. The Worker is worker.ts, an entry of
+// one's own that adds a tool to the gateway through createWorkersHandler({ tools }).
 
 // Offline: no usage metrics, no request.cf data fetched from Cloudflare.
 process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -12,7 +13,7 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 export default defineProject({
   plugins: [
     cloudflareTest(({ inject }) => ({
-      main: "../src/adapter/workers.ts",
+      main: "./worker.ts",
       wrangler: { configPath: "../../infra/wrangler.toml" },
       miniflare: {
         // Secrets in production (wrangler secret put); bindings here.

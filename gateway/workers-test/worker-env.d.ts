@@ -1,6 +1,6 @@
 // The Worker under test, for the type of `exports` from "cloudflare:workers".
 declare namespace Cloudflare {
   interface GlobalProps {
-    mainModule: typeof import("../src/adapter/workers.js");
+    mainModule: typeof import("./worker.js");
   }
 }

@@ -1,9 +1,10 @@
 // Cloudflare Workers wiring of the web-standard gateway: the configuration from the Worker's env
 // bindings (read once per isolate, parsed like the Node entry's environment), the Upstash store,
-// connect-web transports to runtimes over fetch, and the Workers fetch handler.
+// connect-web transports to runtimes over fetch, and the Workers fetch handler (whose factory a
+// Worker entry of one's own calls to serve its own tools).
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { codeToName } from "@toolbridge/proto";
+import { codeToName, type ToolDefinition } from "@toolbridge/proto";
 import type { ExecutionContext } from "hono";
 import { provisionApiKey } from "../auth/api-keys.js";
 import { ConfigError, type EnvConfig, loadEnvConfig } from "../env-config.js";
@@ -66,23 +67,44 @@ export interface WorkersGateway {
   provisioned(): Promise<void>;
 }
 
-/** The gateway of these bindings (no I/O yet); ConfigError when they are wrong. */
-export function createWorkersGateway(env: WorkersEnv): WorkersGateway {
+/** What a Worker entry gives createWorkersHandler (and createWorkersGateway) besides its bindings. */
+export interface WorkersHandlerOptions {
+  /**
+   * TypeScript tools the gateway serves itself (defineTool from @toolbridge/proto), after the
+   * standard tools (TOOLBRIDGE_STANDARD_TOOLS=0 leaves those out). Web-standard only: they run in
+   * workerd, which has no Node modules. Their names must differ from each other's and from the
+   * standard tools'; an ill-defined tool or a name taken twice is a misconfiguration, answered to
+   * every request like a bad binding. Default none.
+   */
+  tools?: readonly ToolDefinition[];
+}
+
+/** The gateway of these bindings (no I/O yet); ConfigError when they, or the tools given, are wrong. */
+export function createWorkersGateway(env: WorkersEnv, options: WorkersHandlerOptions = {}): WorkersGateway {
   const config = loadWorkersConfig(env);
   const store = createUpstashStore({ url: config.store.url, token: config.store.token, limits: config.limits });
-  const gateway = createGateway({
-    store,
-    runtimeTransport: workersRuntimeTransport,
-    runtimeKey: config.runtimeKey,
-    insecure: config.insecure,
-    maxMessageBytes: config.maxMessageBytes,
-    corsOrigins: config.corsOrigins,
-    sessionToolEndpoints: config.sessionToolEndpoints,
-    log: createLogger({ level: config.logLevel }),
-    endCallsOnClose: false,
-    // http_get goes out through the Worker's fetch, which cannot reach private networks.
-    tools: config.standardTools ? standardTools({ httpGet: { allow: config.httpGetAllow } }) : [],
-  });
+  let gateway: Gateway;
+  try {
+    gateway = createGateway({
+      store,
+      runtimeTransport: workersRuntimeTransport,
+      runtimeKey: config.runtimeKey,
+      insecure: config.insecure,
+      maxMessageBytes: config.maxMessageBytes,
+      corsOrigins: config.corsOrigins,
+      sessionToolEndpoints: config.sessionToolEndpoints,
+      log: createLogger({ level: config.logLevel }),
+      endCallsOnClose: false,
+      // http_get goes out through the Worker's fetch, which cannot reach private networks.
+      tools: [...(config.standardTools ? standardTools({ httpGet: { allow: config.httpGetAllow } }) : []), ...(options.tools ?? [])],
+    });
+  } catch (err) {
+    // The options come from the bindings, checked above, and from the entry's tools: what is left to
+    // refuse (INVALID_ARGUMENT from defineTool, a RangeError from the tool catalog) is the tools'.
+    if (err instanceof ConnectError) throw new ConfigError(`the Worker's tools: ${err.rawMessage}`);
+    if (err instanceof RangeError) throw new ConfigError(`the Worker's tools: ${err.message}`);
+    throw err;
+  }
   let provisioning: Promise<void> | undefined;
   return {
     gateway,
@@ -108,14 +130,16 @@ export interface WorkersHandler {
  * A fetch handler that builds its gateway from the bindings of its first request and keeps it for
  * the isolate's life. (It cannot be built at module scope: workerd allows no random values or
  * AbortControllers there.) A configuration error is answered to every request, and logged once.
+ *
+ * A Worker entry of one's own serves its tools with it: `export default createWorkersHandler({ tools: [myTool] })`.
  */
-export function createWorkersHandler(): WorkersHandler {
+export function createWorkersHandler(options: WorkersHandlerOptions = {}): WorkersHandler {
   let built: WorkersGateway | ConfigError | undefined;
   return {
     async fetch(request, env, ctx) {
       if (built === undefined) {
         try {
-          built = createWorkersGateway(env);
+          built = createWorkersGateway(env, options);
         } catch (err) {
           if (!(err instanceof ConfigError)) throw err;
           console.error(`toolbridge gateway error: invalid configuration: ${err.message}`);
@@ -144,5 +168,5 @@ function startFailure(err: unknown): Response {
   return Response.json({ code: codeToName(error.code), message: error.rawMessage }, { status: restStatus(error) });
 }
 
-/** The Workers entry point (infra/wrangler.toml's `main`): one gateway per isolate, configured once. */
+/** The Workers entry point (infra/wrangler.toml's `main`): one gateway per isolate, configured once, with the standard tools. */
 export default createWorkersHandler();
