@@ -1,6 +1,11 @@
-// The gateway's entry point as a process: its start-up line, its failures, and SIGTERM.
+// The gateway's entry point as a process: its start-up line, its failures, SIGTERM, and the tool
+// modules of TOOLBRIDGE_TOOL_MODULES.
 import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { gatewayMain, startGateway } from "../gateway/test/support/gateway-process.js";
 
@@ -74,5 +79,77 @@ describe("the gateway process", () => {
     await new Promise((resolve) => holder.close(resolve));
     expect(busy.code).toBe(1);
     expect(busy.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: the address is already in use/);
+  });
+});
+
+describe("the gateway process with TOOLBRIDGE_TOOL_MODULES", () => {
+  const fixture = fileURLToPath(new URL("./fixtures/gateway-tool-module.mjs", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "toolbridge-gateway-tools-"));
+  const module = (name: string, source: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, source);
+    return file;
+  };
+  const key = "main-tools-key-0123456789abcdef";
+
+  it("serves every module's tools in process: listed, run with the session's variables, their arguments checked", async () => {
+    const plain = module("plain.mjs", "export const tools = [{ name: 'shout', description: 'Upper case.', parameters: { type: 'object' }, run: ({ args }) => String(args.text).toUpperCase() }];");
+    const gateway = await startGateway({ TOOLBRIDGE_TOOL_MODULES: `${fixture}, ${plain}`, TOOLBRIDGE_API_KEYS: `${key}=acme` });
+    try {
+      const call = async (method: string, body: object) => {
+        const response = await fetch(`${gateway.url}/toolbridge.v1.${method}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const { body: listed } = await call("ToolService/ListTools", {});
+      const tools = listed.tools as { name: string; language: string }[];
+      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["tally", "shout", "validate_json", "http_get"]));
+      expect(tools.find((t) => t.name === "tally")?.language).toBe("typescript");
+
+      expect((await call("SessionService/InitializeSession", { sessionId: "tallies" })).status).toBe(200);
+      const first = await call("ToolService/ExecuteTool", { tool: "tally", args: { by: 2 }, sessionId: "tallies" });
+      const second = await call("ToolService/ExecuteTool", { tool: "tally", args: { by: 3 }, sessionId: "tallies" });
+      expect([first.body.result, second.body.result, second.body.runtimeId]).toEqual([{ total: 2 }, { total: 5 }, "gateway"]);
+      const { body: variable } = await call("VariableService/GetVariable", { sessionId: "tallies", name: "tally" });
+      expect(variable.variable).toMatchObject({ name: "tally", version: 2 });
+
+      const invalid = await call("ToolService/ExecuteTool", { tool: "tally", args: { by: 0 }, sessionId: "tallies" });
+      expect([invalid.status, invalid.body.code]).toEqual([400, "invalid_argument"]);
+      expect((await call("ToolService/ExecuteTool", { tool: "shout", args: { text: "hi" } })).body.result).toBe("HI");
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it.each([
+    ["a module that does not exist", () => join(dir, "missing.mjs"), /TOOLBRIDGE_TOOL_MODULES: cannot load TypeScript module .*missing\.mjs: /],
+    ["a module that throws on import", () => module("throws.mjs", "throw new Error('no import for you');"), /TOOLBRIDGE_TOOL_MODULES: cannot load TypeScript module .*throws\.mjs: no import for you$/],
+    ["a module without a tools array", () => module("no-tools.mjs", "export const tool = {};"), /TOOLBRIDGE_TOOL_MODULES: TypeScript module .*no-tools\.mjs does not export "tools"/],
+    [
+      "an ill-defined tool",
+      () => module("bad.mjs", "export const tools = [{ name: 'bad name', description: '', parameters: {}, run() {} }];"),
+      /TOOLBRIDGE_TOOL_MODULES: TypeScript module .*bad\.mjs: tool 'bad name' is ill-defined: its name must be/,
+    ],
+    [
+      "a tool named like a standard tool",
+      () => module("clash.mjs", "export const tools = [{ name: 'http_get', description: '', parameters: {}, run() {} }];"),
+      /TOOLBRIDGE_TOOL_MODULES: 'http_get' is the name of a standard tool \(TOOLBRIDGE_STANDARD_TOOLS=0 leaves them out\)$/,
+    ],
+    [
+      "a name given twice",
+      () => module("twice.mjs", "export const tools = [{ name: 'twin', description: '', parameters: {}, run() {} }, { name: 'twin', description: '', parameters: {}, run() {} }];"),
+      /TOOLBRIDGE_TOOL_MODULES: two tools are named 'twin'$/,
+    ],
+  ])("fails with one line naming the module's problem for %s", async (_what, file, message) => {
+    const result = await runFailing({ TOOLBRIDGE_TOOL_MODULES: file() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^toolbridge gateway: invalid configuration: TOOLBRIDGE_TOOL_MODULES: /);
+    expect(lines[0]).toMatch(message);
   });
 });

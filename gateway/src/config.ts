@@ -23,6 +23,11 @@ export interface GatewayConfig extends Omit<EnvConfig, "runtimeKey"> {
   fastPath: boolean;
   /** On SIGTERM, how long calls in flight may take to finish. */
   drainTimeoutMs: number;
+  /**
+   * TOOLBRIDGE_TOOL_MODULES: ES modules exporting `tools` (defineTool definitions) the gateway serves
+   * itself besides the standard tools; files (absolute or relative to the working directory) or package names.
+   */
+  toolModules: string[];
 }
 
 /** Usage text for --help. */
@@ -50,6 +55,8 @@ export const usage = `usage: node gateway/dist/src/main.js [options]
                                                           validate_regex, http_get)
                           TOOLBRIDGE_HTTP_GET_ALLOW       hosts http_get may reach although not public,
                                                           comma-separated host or host:port (none)
+                          TOOLBRIDGE_TOOL_MODULES         ES modules exporting \`tools\` (defineTool), served by
+                                                          the gateway itself, comma-separated paths (none)
 `;
 
 /** True when the arguments ask for usage. */
@@ -88,6 +95,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     connectServing,
     fastPath: env.TOOLBRIDGE_FAST_PATH !== "0",
     drainTimeoutMs: parseInteger(env.TOOLBRIDGE_DRAIN_TIMEOUT_MS ?? "5000", "TOOLBRIDGE_DRAIN_TIMEOUT_MS", 0, 3_600_000),
+    toolModules: (env.TOOLBRIDGE_TOOL_MODULES ?? "").split(",").map((spec) => spec.trim()).filter(Boolean),
   };
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The gateway's Node entry point: read the configuration once, open the store, provision keys,
-// serve, and drain on SIGTERM.
+// The gateway's Node entry point: read the configuration once, load the tool modules, open the
+// store, provision keys, serve, and drain on SIGTERM.
 import { ConnectError } from "@connectrpc/connect";
+import type { ToolDefinition } from "@toolbridge/proto";
+import { loadToolModules } from "@toolbridge/proto/node";
 import { createNodeHttpGetFetch } from "./adapter/node-http-get.js";
 import { createNodeRuntimeTransports, serveGateway } from "./adapter/node.js";
 import { provisionApiKey } from "./auth/api-keys.js";
@@ -31,6 +33,34 @@ async function openStore(config: GatewayConfig, log: Logger): Promise<Store> {
   }
 }
 
+// Every tool the gateway serves itself: the standard ones (unless turned off), then those of the
+// operator's modules. A module that does not load, or a name taken twice, stops the start.
+async function gatewayTools(config: GatewayConfig): Promise<Readonly<ToolDefinition>[]> {
+  // http_get on Node checks every DNS answer and connects only to what it checked; its bodies (base64
+  // at worst) must fit in a response message.
+  const standard = config.standardTools
+    ? standardTools({
+        httpGet: { allow: config.httpGetAllow, fetch: createNodeHttpGetFetch(), maxBytes: Math.min(5 * 1024 * 1024, Math.floor(config.maxMessageBytes / 2)) },
+      })
+    : [];
+  let own: Readonly<ToolDefinition>[];
+  try {
+    own = await loadToolModules(config.toolModules);
+  } catch (err) {
+    throw new ConfigError(`TOOLBRIDGE_TOOL_MODULES: ${(err as Error).message}`);
+  }
+  const standardNames = new Set(standard.map((tool) => tool.name));
+  const seen = new Set<string>();
+  for (const { name } of own) {
+    if (standardNames.has(name)) {
+      throw new ConfigError(`TOOLBRIDGE_TOOL_MODULES: '${name}' is the name of a standard tool (TOOLBRIDGE_STANDARD_TOOLS=0 leaves them out)`);
+    }
+    if (seen.has(name)) throw new ConfigError(`TOOLBRIDGE_TOOL_MODULES: two tools are named '${name}'`);
+    seen.add(name);
+  }
+  return [...standard, ...own];
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (wantsHelp(argv)) {
@@ -39,6 +69,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(argv, process.env);
   const log = createLogger({ level: config.logLevel });
+  const tools = await gatewayTools(config);
   const store = await openStore(config, log);
   for (const { key, record } of config.apiKeys) await provisionApiKey(store, key, record);
   const transports = createNodeRuntimeTransports({ httpVersion: config.runtimeHttpVersion, maxMessageBytes: config.maxMessageBytes });
@@ -50,13 +81,7 @@ async function main(): Promise<void> {
     maxMessageBytes: config.maxMessageBytes,
     corsOrigins: config.corsOrigins,
     sessionToolEndpoints: config.sessionToolEndpoints,
-    // http_get on Node checks every DNS answer and connects only to what it checked; its bodies (base64
-    // at worst) must fit in a response message.
-    tools: config.standardTools
-      ? standardTools({
-          httpGet: { allow: config.httpGetAllow, fetch: createNodeHttpGetFetch(), maxBytes: Math.min(5 * 1024 * 1024, Math.floor(config.maxMessageBytes / 2)) },
-        })
-      : [],
+    tools,
     log,
   });
   const server = await serveGateway({

@@ -65,4 +65,13 @@ describe("gateway configuration", () => {
     expect(() => loadConfig([], { TOOLBRIDGE_HTTP_GET_ALLOW: "host:99999" })).toThrow(/TOOLBRIDGE_HTTP_GET_ALLOW: .*port must be 1 to 65535/);
     expect(() => loadConfig([], { TOOLBRIDGE_STANDARD_TOOLS: "yes" })).toThrow(/TOOLBRIDGE_STANDARD_TOOLS must be 1 or 0/);
   });
+
+  it("reads TOOLBRIDGE_TOOL_MODULES as a comma-separated list, none by default", () => {
+    expect(loadConfig([], {}).toolModules).toEqual([]);
+    expect(loadConfig([], { TOOLBRIDGE_TOOL_MODULES: "./tools.mjs, /srv/more.js,,my-tools-package" }).toolModules).toEqual([
+      "./tools.mjs",
+      "/srv/more.js",
+      "my-tools-package",
+    ]);
+  });
 });
