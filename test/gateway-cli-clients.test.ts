@@ -159,7 +159,7 @@ describe("auth as curl users see it", () => {
     await acme.sessions.initializeSession({ sessionId: "acme-private" });
     const result = await curl("/cluster-tools/execute", { tool_name: "echo", session_id: "acme-private" }, clusterKeys.beta);
     expect(result.status).toBe(404);
-    expect(JSON.parse(result.body).error.message).toMatch(/expired or does not exist/);
+    expect(JSON.parse(result.body).error.message).toBe("session 'acme-private' does not exist; initialize a new session");
     acme.close();
   });
 });

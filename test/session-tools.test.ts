@@ -125,7 +125,7 @@ describe("session tools end to end", () => {
     expect(await listed()).toBe(false);
     const expired = await rejection(acme.tools.executeTool({ tool: "context_info", sessionId: "st-expiring" }));
     expect(expired.code).toBe(Code.NotFound);
-    expect(expired.rawMessage).toMatch(/expired or does not exist/);
+    expect(expired.rawMessage).toMatch(/^session 'st-expiring' expired: /);
     await acme.sessions.initializeSession({ sessionId: "st-expiring" });
     expect(await names("st-expiring")).not.toContain("context_info");
   });

@@ -92,7 +92,7 @@ describe("session tools", () => {
     clock.advance(61_000);
     const expired = await rejection(acme.tools.executeTool({ tool: "private_tool", sessionId: "s-1" }));
     expect(expired.code).toBe(Code.NotFound);
-    expect(expired.rawMessage).toMatch(/expired or does not exist/);
+    expect(expired.rawMessage).toMatch(/^session 's-1' expired: /);
     await acme.sessions.initializeSession({ sessionId: "s-1" });
     expect(await names("s-1")).not.toContain("private_tool");
     expect(own.calls).toHaveLength(0);

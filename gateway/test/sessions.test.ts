@@ -73,7 +73,7 @@ describe.each(kinds)("SessionService on the $name store", (kind) => {
     for (const attempt of attempts) {
       const error = await rejection(attempt);
       expect(error.code).toBe(Code.NotFound);
-      expect(error.rawMessage).toBe("session 's-acme' expired or does not exist; initialize a new session");
+      expect(error.rawMessage).toBe("session 's-acme' does not exist; initialize a new session");
     }
     const { variables } = await acme().variables.listVariables({ sessionId: "s-acme" });
     expect(variables.map((v) => [v.name, valueOf(v)])).toEqual([["x", 1]]);
@@ -192,7 +192,20 @@ describe("session expiry (memory store, moved clock)", () => {
     clock.advance(11_000);
     const error = await rejection(client.sessions.getSession({ sessionId: "s-1" }));
     expect(error.code).toBe(Code.NotFound);
-    expect(error.rawMessage).toMatch(/expired or does not exist/);
-    expect((await rejection(client.variables.getVariable({ sessionId: "s-1", name: "x" }))).code).toBe(Code.NotFound);
+    expect(error.rawMessage).toMatch(/^session 's-1' expired: it was last used 11 s ago and sessions expire after their TTL \(10 s\) without use/);
+    expect((await rejection(client.variables.getVariable({ sessionId: "s-1", name: "x" }))).rawMessage).toMatch(/^session 's-1' expired: /);
+    // Another org is not told that the session existed.
+    const other = await rejection(harness.clients(keys.beta).variables.getVariable({ sessionId: "s-1", name: "x" }));
+    expect(other.rawMessage).toBe("session 's-1' does not exist; initialize a new session");
+  });
+
+  it("reports a cleaned-up session as cleaned up to its org only", async () => {
+    const client = harness.clients(keys.acme);
+    await client.sessions.initializeSession({ sessionId: "s-2" });
+    await client.sessions.cleanupSession({ sessionId: "s-2" });
+    const error = await rejection(client.variables.getVariable({ sessionId: "s-2", name: "x" }));
+    expect([error.code, error.rawMessage]).toEqual([Code.NotFound, "session 's-2' was cleaned up; initialize a new session"]);
+    const other = await rejection(harness.clients(keys.beta).sessions.getSession({ sessionId: "s-2" }));
+    expect(other.rawMessage).toBe("session 's-2' does not exist; initialize a new session");
   });
 });

@@ -16,8 +16,8 @@ export interface SessionAccessOptions {
 }
 
 /**
- * Org isolation of sessions. A session of another org reads exactly like one that does not exist
- * (NOT_FOUND), so nothing tells a caller that it exists. Ownership is cached briefly, so that a
+ * Org isolation of sessions. A session of another org, live or ended, reads exactly like one that
+ * does not exist (NOT_FOUND), so nothing tells a caller that it exists or existed. Ownership is cached briefly, so that a
  * variable operation costs one store round trip, not two.
  */
 export interface SessionAccess {
@@ -44,11 +44,14 @@ export function createSessionAccess(options: SessionAccessOptions): SessionAcces
     if (sessionId === "") throw new ConnectError("session_id is required", Code.InvalidArgument);
     if (principal.sessionId && principal.sessionId !== sessionId) throw sessionOutOfScope();
   };
-  const owned = (principal: Principal, sessionId: string, record: SessionRecord | undefined): SessionRecord => {
-    if (record === undefined || record.orgId !== principal.orgId) {
-      if (record === undefined) owners.delete(sessionId);
-      throw sessionNotFound(sessionId);
+  const owned = async (principal: Principal, sessionId: string, record: SessionRecord | undefined): Promise<SessionRecord> => {
+    if (record === undefined) {
+      owners.delete(sessionId);
+      // Only a miss asks how the session ended, and only its own org is told.
+      const ended = await store.endedSession(sessionId);
+      throw sessionNotFound(sessionId, ended?.orgId === principal.orgId ? ended : undefined);
     }
+    if (record.orgId !== principal.orgId) throw sessionNotFound(sessionId);
     owners.set(sessionId, record.orgId, ownerCacheMs);
     return record;
   };
@@ -58,7 +61,7 @@ export function createSessionAccess(options: SessionAccessOptions): SessionAcces
       scope(principal, sessionId);
       const owner = owners.get(sessionId);
       if (owner === principal.orgId) return;
-      owned(principal, sessionId, await store.getSession(sessionId));
+      await owned(principal, sessionId, await store.getSession(sessionId));
     },
     async touch(principal, sessionId) {
       scope(principal, sessionId);

@@ -1,4 +1,5 @@
 import { afterEach, describe } from "vitest";
+import { describeEndedSessionConformance } from "./conformance/ended-sessions.js";
 import { describeRegistryConformance } from "./conformance/registry.js";
 import { describeSessionConformance } from "./conformance/sessions.js";
 import { describeSessionStateConformance } from "./conformance/session-state.js";
@@ -10,7 +11,7 @@ export type { ConformanceHarness } from "./conformance/support.js";
 
 /**
  * The behaviour every Store implementation must show, as a vitest suite: sessions and their
- * sliding TTL, variables with their rules, compare-and-set and all-or-nothing commits, watches,
+ * sliding TTL, how an absent session ended (expired, cleaned up, never there), variables with their rules, compare-and-set and all-or-nothing commits, watches,
  * isolation, limits, the runtime registry, affinity, API keys and session tools. Each
  * implementation's test file calls this with a harness that makes fresh stores.
  */
@@ -34,6 +35,7 @@ export function describeStoreConformance(name: string, harness: ConformanceHarne
       await Promise.all(stores.opened.splice(0).map((store) => store.close()));
     });
     describeSessionConformance(stores);
+    describeEndedSessionConformance(stores);
     describeVariableConformance(stores);
     describeWatchConformance(stores);
     describeSessionStateConformance(stores);

@@ -1,11 +1,27 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { EndedSession } from "./store.js";
 
 // Every store failure and the code it maps to, for all three implementations, including what a
 // Redis client throws. Messages say what happened and what to do; they never carry values or keys.
 
-/** NOT_FOUND: the session expired or never existed. */
-export function sessionNotFound(id: string): ConnectError {
-  return new ConnectError(`session '${id}' expired or does not exist; initialize a new session`, Code.NotFound);
+/** NOT_FOUND: the session expired, was cleaned up, or (when `ended` is absent) does not exist. */
+export function sessionNotFound(id: string, ended?: EndedSession): ConnectError {
+  if (ended?.reason === "expired") {
+    return new ConnectError(
+      `session '${id}' expired: it was last used ${seconds(ended.idleMs)} ago and sessions expire after their TTL ` +
+        `(${seconds(ended.ttlMs)}) without use; initialize a new session, or use it more often or with a longer TTL`,
+      Code.NotFound,
+    );
+  }
+  if (ended?.reason === "cleaned") {
+    return new ConnectError(`session '${id}' was cleaned up; initialize a new session`, Code.NotFound);
+  }
+  return new ConnectError(`session '${id}' does not exist; initialize a new session`, Code.NotFound);
+}
+
+/** A duration for people: "0.8 s", "75 s". */
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 /** ALREADY_EXISTS: a live session already has this id. */
@@ -64,6 +80,11 @@ export function invalidPageToken(): ConnectError {
 /** INVALID_ARGUMENT: a TTL that is not a positive whole number of milliseconds. */
 export function invalidTtl(what: string, ttlMs: number): ConnectError {
   return new ConnectError(`${what} TTL must be a positive whole number of milliseconds; got ${ttlMs}`, Code.InvalidArgument);
+}
+
+/** INVALID_ARGUMENT: a rememberEndedMs that is not a whole number of milliseconds from 1 to 7 days. */
+export function invalidRememberEnded(ms: number): ConnectError {
+  return new ConnectError(`rememberEndedMs must be a whole number of milliseconds from 1 to 7 days; got ${ms}`, Code.InvalidArgument);
 }
 
 /** INVALID_ARGUMENT: a key hash that cannot be one (empty or too long). */

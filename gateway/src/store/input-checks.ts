@@ -3,8 +3,8 @@ import { invalidArgument } from "../variables/errors.js";
 import type { Limits } from "../variables/limits.js";
 import { checkSessionMetadata } from "../variables/metadata-rules.js";
 import { checkId, checkVariableName } from "../variables/names.js";
-import { invalidKeyHash, invalidTtl, tooManyNames } from "./errors.js";
-import type { NewSession, SessionTool } from "./store.js";
+import { invalidKeyHash, invalidRememberEnded, invalidTtl, tooManyNames } from "./errors.js";
+import type { NewSession, SessionTool, StoreOptions } from "./store.js";
 
 // Checks of everything but variable writes (plan-commit.ts has those) that every store runs
 // before touching its data, so that all three refuse the same input the same way.
@@ -15,6 +15,16 @@ export const maxTtlMs = 365 * 24 * 3600 * 1000;
 /** Throws INVALID_ARGUMENT unless ttlMs is a positive whole number of milliseconds up to a year. */
 export function checkTtl(what: "session" | "runtime", ttlMs: number): void {
   if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > maxTtlMs) throw invalidTtl(what, ttlMs);
+}
+
+/** How long an ended session is remembered unless the options say otherwise: a day. */
+export const defaultRememberEndedMs = 24 * 3600 * 1000;
+
+/** The options' rememberEndedMs or its default; INVALID_ARGUMENT outside 1 ms to 7 days. */
+export function rememberEndedMsOf(options: StoreOptions): number {
+  const ms = options.rememberEndedMs ?? defaultRememberEndedMs;
+  if (!Number.isSafeInteger(ms) || ms < 1 || ms > 7 * defaultRememberEndedMs) throw invalidRememberEnded(ms);
+  return ms;
 }
 
 /** The new session with its id filled in, after checking id, org, metadata and TTL. */

@@ -22,6 +22,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Calls per command from INFO commandstats ("cmdstat_get:calls=3,..."). */
+function commandCalls(info: string): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const [, name, count] of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) calls[name] = Number(count);
+  return calls;
+}
+
 const made = new WeakMap<Store, { prefix: string; options: StoreOptions }>();
 
 describeStoreConformance("redis", {
@@ -50,6 +57,54 @@ describe("redis store", () => {
       await store.createSession({ id: "s", orgId: "o", ttlMs: 60_000 });
       await inspector.scriptFlush();
       expect((await store.commit("s", { writes: [{ name: "v", type: "integer", value: 1 }] })).variables[0].version).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("makes one EVALSHA per SetVariable and GetVariable, and reads no tombstone while the session lives", async () => {
+    // A redis-server of its own, so that its command statistics (which count the commands run
+    // inside scripts too) hold only this test's commands.
+    const own = await startRedis();
+    const stats = createClient({ url: own.url });
+    const store = await createRedisStore({ url: own.url });
+    try {
+      await stats.connect();
+      await store.createSession({ id: "hot", orgId: "o", ttlMs: 60_000 });
+      // Loads the scripts before counting.
+      await store.commit("hot", { writes: [{ name: "v", type: "integer", value: 0 }] });
+      await store.getVariable("hot", "v");
+      await stats.configResetStat();
+      for (let i = 1; i <= 10; i++) {
+        await store.commit("hot", { writes: [{ name: "v", type: "integer", value: i }] });
+        expect((await store.getVariable("hot", "v"))?.value).toBe(i);
+      }
+      const calls = commandCalls(await stats.info("commandstats"));
+      expect(calls.evalsha).toBe(20);
+      // The tombstone slides in the same scripts: one PEXPIRE beside the four of the session's keys.
+      expect(calls.pexpire).toBe(20 * 5);
+      // Only a miss reads it; nothing is loaded again.
+      expect([calls.get, calls.pttl, calls.exists, calls.script, calls.eval]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    } finally {
+      stats.destroy();
+      await store.close();
+      await own.stop();
+    }
+  });
+
+  it("keeps a session's tombstone for its TTL and a day, and a day after cleanup", async () => {
+    const prefix = `test-${crypto.randomUUID()}:`;
+    const store = await createRedisStore({ url: server.url, prefix });
+    const day = 24 * 3600 * 1000;
+    try {
+      await store.createSession({ id: "t", orgId: "o", ttlMs: 60_000 });
+      const live = await inspector.pTTL(`${prefix}{t}:x`);
+      expect(live).toBeGreaterThan(60_000 + day - 5000);
+      expect(live).toBeLessThanOrEqual(60_000 + day);
+      await store.deleteSession("t");
+      const cleaned = await inspector.pTTL(`${prefix}{t}:x`);
+      expect(cleaned).toBeGreaterThan(day - 5000);
+      expect(cleaned).toBeLessThanOrEqual(day);
     } finally {
       await store.close();
     }

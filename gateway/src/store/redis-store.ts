@@ -1,5 +1,6 @@
 import { createClient } from "redis";
 import { fromRedisFailure } from "./errors.js";
+import { rememberEndedMsOf } from "./input-checks.js";
 import { createScriptedStore, type ScriptedStoreOptions } from "./redis/scripted-store.js";
 import { type BlockingStreamReader, type RawStreamEntry, type RedisRunner, runScript, ScriptShas } from "./redis/runner.js";
 import type { Store } from "./store.js";
@@ -20,6 +21,8 @@ export interface RedisStoreOptions extends ScriptedStoreOptions {
  * unreachable Redis at start rejects with UNAVAILABLE.
  */
 export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
+  // Checked before connecting, so that a bad option leaves no connection open.
+  rememberEndedMsOf(options);
   const onError = options.onError ?? (() => {});
   // Reconnect after a lost connection, but fail at once if Redis cannot be reached at start.
   let connectedOnce = false;

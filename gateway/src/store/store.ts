@@ -25,6 +25,28 @@ export interface SessionRecord {
   runtimeId?: string;
 }
 
+/**
+ * How a session that is no longer there ended, while the store remembers it (rememberEndedMs):
+ * its TTL ran out without use, or it was cleaned up. NOT_FOUND messages say which.
+ */
+export type EndedSession =
+  | {
+      /** Its TTL ran out without use. */
+      reason: "expired";
+      /** The org it belonged to: only that org is told how it ended. */
+      orgId: string;
+      /** Its idle TTL. */
+      ttlMs: number;
+      /** How long ago it was last used. */
+      idleMs: number;
+    }
+  | {
+      /** It was removed by deleteSession (CleanupSession). */
+      reason: "cleaned";
+      /** The org it belonged to: only that org is told how it ended. */
+      orgId: string;
+    };
+
 /** What creating a session takes. */
 export interface NewSession {
   /** Id to use; a random UUID when absent. A live session with this id is ALREADY_EXISTS. */
@@ -93,7 +115,10 @@ export interface ApiKeyRecord {
   label?: string;
 }
 
-/** Sessions: created with a TTL that slides forward on every use; an expired session reads as absent. */
+/**
+ * Sessions: created with a TTL that slides forward on every use; an expired session reads as
+ * absent, and is remembered as expired (or cleaned up) for rememberEndedMs after it ended.
+ */
 export interface SessionStore {
   /** Creates a session and its initial variables atomically. ALREADY_EXISTS on a live id, RESOURCE_EXHAUSTED past maxSessions. */
   createSession(session: NewSession): Promise<{ session: SessionRecord; variables: Variable[] }>;
@@ -101,6 +126,8 @@ export interface SessionStore {
   getSession(id: string): Promise<SessionRecord | undefined>;
   /** Extends the session (and every key it owns) by its TTL and returns it; undefined when absent. */
   touchSession(id: string): Promise<SessionRecord | undefined>;
+  /** How an absent session ended, if the store still remembers it; undefined for a live session or one it never had (or forgot). */
+  endedSession(id: string): Promise<EndedSession | undefined>;
   /** Removes the session, its variables, change feed, tools and affinity; ends its watches. */
   deleteSession(id: string): Promise<{ removed: boolean; variablesRemoved: number }>;
   /** Live sessions ordered by id, a page at a time. INVALID_ARGUMENT for a token this store did not issue. */
@@ -110,8 +137,8 @@ export interface SessionStore {
 }
 
 /**
- * Variables. Every call checks the session (NOT_FOUND "session ... expired or does not exist")
- * and extends it, in the same round trip as the read or write.
+ * Variables. Every call checks the session (NOT_FOUND saying whether it expired, was cleaned up
+ * or does not exist) and extends it, in the same round trip as the read or write.
  */
 export interface VariableStore {
   /** One variable; undefined when the session has none by that name. */
@@ -184,4 +211,10 @@ export interface StoreOptions {
   changeLogLength?: number;
   /** How often an idle watch checks that its session still exists, in ms; 1000 unless set. */
   watchCheckMs?: number;
+  /**
+   * How long a session is remembered after it expired or was cleaned up, so that NOT_FOUND can
+   * say so, in ms; 24 h unless set, at most 7 days. The memory store also remembers at most
+   * maxSessions of them.
+   */
+  rememberEndedMs?: number;
 }

@@ -1,6 +1,7 @@
+import { ConnectError } from "@connectrpc/connect";
 import type { Variable, VariableChange } from "../variables/variable.js";
 import type { CloseSignal } from "./close-signal.js";
-import { sessionNotFound, tooManyWatchers, watchFellBehind } from "./errors.js";
+import { tooManyWatchers, watchFellBehind } from "./errors.js";
 import type { WatchOptions } from "./store.js";
 
 /** Where a watch starts: the watched variables now, and the change counter they were read at. */
@@ -15,8 +16,8 @@ export interface WatchStart {
 
 /** How an implementation reads its change feed for one watch; startWatch does the rest. */
 export interface ChangeSource {
-  /** The start of the watch; undefined when the session is absent. */
-  begin(names: string[] | undefined, snapshot: boolean): Promise<WatchStart | undefined>;
+  /** The start of the watch; the NOT_FOUND to throw (saying how it ended) when the session is absent. */
+  begin(names: string[] | undefined, snapshot: boolean): Promise<WatchStart | ConnectError>;
   /**
    * Changes after `after`, in order, waiting a while for some: [] when none came in time,
    * "ended" when the session is gone or is another incarnation. Returns (or throws) early when
@@ -83,18 +84,18 @@ export async function startWatch(
   if (options.signal?.aborted || context.closed.aborted) end();
 
   const names = options.names && options.names.length > 0 ? new Set(options.names) : undefined;
-  let start: WatchStart | undefined;
+  let start: WatchStart | ConnectError | undefined;
   try {
     start = ended ? undefined : await source.begin(names && [...names], options.includeInitial ?? false);
   } catch (err) {
     end();
     throw err;
   }
-  if (start === undefined) {
+  if (start === undefined || start instanceof ConnectError) {
     const aborted = ended;
     end();
     if (aborted) return (async function* () {})();
-    throw sessionNotFound(sessionId);
+    throw start;
   }
   const { variables, incarnation } = start;
   let cursor = start.sequence;

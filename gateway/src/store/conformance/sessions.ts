@@ -92,7 +92,7 @@ export function describeSessionConformance(stores: Stores): void {
       expect(await store.touchSession("short")).toBeUndefined();
       const err = await rejection(store.getVariable("short", "v"));
       expect(err.code).toBe(Code.NotFound);
-      expect(err.rawMessage).toBe("session 'short' expired or does not exist; initialize a new session");
+      expect(err.rawMessage).toMatch(/^session 'short' expired: /);
       expect(await store.deleteSession("short")).toEqual({ removed: false, variablesRemoved: 0 });
     });
 
@@ -129,21 +129,6 @@ export function describeSessionConformance(stores: Stores): void {
       expect((await store.listSessionTools("keys")).map((t) => t.tool.name)).toEqual(["t"]);
       expect((await store.getSession("keys"))?.runtimeId).toBe("rt-1");
     });
-
-    // Only stores that keep a session in several keys (Redis) can leave some behind; others do not register it.
-    const sessionKeys = harness.sessionKeys;
-    if (sessionKeys !== undefined) {
-      it("leaves no key of an expired session behind", async () => {
-        const store = await stores.open();
-        await store.createSession({ id: "leak", orgId: "o", ttlMs: harness.ttlMs, variables: [{ name: "v", type: "integer", value: 1 }] });
-        await store.commit("leak", { writes: [{ name: "w", type: "integer", value: 2 }] });
-        await store.putSessionTool("leak", { tool: create(ToolInfoSchema, { name: "t" }), endpoint: "http://127.0.0.1:1" });
-        await store.setAffinity("leak", "rt-1");
-        expect(await sessionKeys(store, "leak")).toHaveLength(4);
-        await harness.elapse(harness.ttlMs);
-        await eventually(async () => expect(await sessionKeys(store, "leak")).toEqual([]));
-      });
-    }
 
     it("removes everything of a session on cleanup, and a re-created id starts empty", async () => {
       const store = await stores.open();

@@ -248,7 +248,7 @@ export function describeVariableConformance(stores: Stores): void {
       ]) {
         const err = await rejection(call);
         expect(err.code).toBe(Code.NotFound);
-        expect(err.rawMessage).toContain("session 'ghost' expired or does not exist");
+        expect(err.rawMessage).toContain("session 'ghost' does not exist");
       }
     });
   });

@@ -1,3 +1,4 @@
+import { describe, expect, it } from "vitest";
 import { describeStoreConformance } from "../conformance.js";
 import { createMemoryStore } from "./memory-store.js";
 
@@ -15,4 +16,18 @@ describeStoreConformance("memory", {
     clock += ms;
   },
   ttlMs: 10_000,
+});
+
+describe("memory store", () => {
+  it("remembers at most maxSessions ended sessions, forgetting the oldest", async () => {
+    const store = createMemoryStore({ now: () => clock, limits: { maxSessions: 2 } });
+    for (const id of ["a", "b", "c"]) {
+      await store.createSession({ id, orgId: "o", ttlMs: 60_000 });
+      await store.deleteSession(id);
+    }
+    expect(await store.endedSession("a")).toBeUndefined();
+    expect((await store.endedSession("b"))?.reason).toBe("cleaned");
+    expect((await store.endedSession("c"))?.reason).toBe("cleaned");
+    await store.close();
+  });
 });

@@ -1,14 +1,18 @@
+import { BoundedCache } from "../../util/bounded-cache.js";
 import { resolveLimits } from "../../variables/limits.js";
 import { planCommit } from "../../variables/plan-commit.js";
 import type { VariableChange } from "../../variables/variable.js";
 import { sessionExists, sessionNotFound, storeClosed, tooManySessions, tooManySessionTools, tooManyVariables } from "../errors.js";
-import { checkNames, checkNewSession, checkSessionTool } from "../input-checks.js";
+import { checkNames, checkNewSession, checkSessionTool, rememberEndedMsOf } from "../input-checks.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../page-token.js";
 import { decodeSessionTool, decodeVariable, encodeSessionTool, readDeclaration } from "../record-codec.js";
-import type { SessionRecord, Store, StoreOptions } from "../store.js";
+import type { EndedSession, SessionRecord, Store, StoreOptions } from "../store.js";
 import { type ChangeSource, pause, startWatch, WatcherCount } from "../watch-loop.js";
 import { createMemoryRegistry } from "./memory-registry.js";
 import { applyCommit, type MemorySession, wake } from "./memory-sessions.js";
+
+/** How a session ended, as the memory store remembers it (idle time is counted when asked). */
+type Ended = { reason: "expired"; orgId: string; ttlMs: number; lastUsedAt: number } | { reason: "cleaned"; orgId: string };
 
 /** Options of the memory store. */
 export interface MemoryStoreOptions extends StoreOptions {
@@ -29,26 +33,38 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const sessions = new Map<string, MemorySession>();
   const watchers = new WatcherCount(limits.maxWatchers);
   const closed = new AbortController();
+  const rememberEndedMs = rememberEndedMsOf(options);
+  // Sessions that ended lately, so that NOT_FOUND can say how; at most as many as live ones.
+  const ended = new BoundedCache<string, Ended>(limits.maxSessions, now);
   let incarnations = 0;
 
   const remove = (session: MemorySession) => {
     sessions.delete(session.record.id);
     wake(session);
   };
-  /** The live session, or undefined (removing it if it expired). */
+  /** The live session, or undefined (removing it, and remembering that it expired, if it did). */
   const live = (id: string): MemorySession | undefined => {
     if (closed.signal.aborted) throw storeClosed();
     const session = sessions.get(id);
     if (session !== undefined && session.record.expiresAt <= now()) {
       remove(session);
+      const { orgId, ttlMs, expiresAt } = session.record;
+      const left = expiresAt + rememberEndedMs - now();
+      if (left > 0) ended.set(id, { reason: "expired", orgId, ttlMs, lastUsedAt: expiresAt - ttlMs }, left);
       return undefined;
     }
     return session;
   };
+  /** How an absent session ended, if remembered. */
+  const endedOf = (id: string): EndedSession | undefined => {
+    const end = ended.get(id);
+    if (end?.reason !== "expired") return end;
+    return { reason: "expired", orgId: end.orgId, ttlMs: end.ttlMs, idleMs: now() - end.lastUsedAt };
+  };
   /** The live session, extended by its TTL; NOT_FOUND when absent. */
   const use = (id: string): MemorySession => {
     const session = live(id);
-    if (session === undefined) throw sessionNotFound(id);
+    if (session === undefined) throw sessionNotFound(id, endedOf(id));
     session.record.expiresAt = now() + session.record.ttlMs;
     return session;
   };
@@ -65,7 +81,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const changes = (id: string): ChangeSource => ({
     async begin(names, snapshot) {
       const session = live(id);
-      if (session === undefined) return undefined;
+      if (session === undefined) return sessionNotFound(id, endedOf(id));
       const picked = names ?? [...session.variables.keys()].sort();
       const variables = snapshot
         ? picked.flatMap((name) => {
@@ -118,6 +134,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       };
       const { variables } = applyCommit(session, plan, at, commitSettings(false));
       sessions.set(id, session);
+      ended.delete(id);
       return { session: copy(session.record), variables };
     },
     async getSession(id) {
@@ -129,10 +146,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (session === undefined) return undefined;
       return copy(use(id).record);
     },
+    async endedSession(id) {
+      return live(id) === undefined ? endedOf(id) : undefined;
+    },
     async deleteSession(id) {
       const session = live(id);
       if (session === undefined) return { removed: false, variablesRemoved: 0 };
       remove(session);
+      ended.set(id, { reason: "cleaned", orgId: session.record.orgId }, rememberEndedMs);
       return { removed: true, variablesRemoved: session.variables.size };
     },
     async listSessions(page = {}) {

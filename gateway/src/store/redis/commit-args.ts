@@ -4,6 +4,7 @@ import { sessionNotFound, tooManyVariables, unreadableRecord, versionConflict } 
 import { constraintsText, metadataText, type StoredDeclaration } from "../record-codec.js";
 import type { CommitResult } from "../store.js";
 import { int, list, text } from "./replies.js";
+import { endedOf } from "./tombstone.js";
 
 // Between a planned commit and the arguments and reply of the commit function (lua/prelude.ts).
 
@@ -51,7 +52,7 @@ export function readCommitReply(sessionId: string, plan: PlannedCommit, reply: u
     case "ok":
       break;
     case "gone":
-      throw sessionNotFound(sessionId);
+      throw sessionNotFound(sessionId, endedOf(items));
     case "conflict":
       throw versionConflict(text(items[1], "a conflict"), int(items[2], "a conflict"), int(items[3], "a conflict"));
     case "full":

@@ -7,7 +7,10 @@
 export interface StoreKeys {
   /** The prefix every key starts with. */
   prefix: string;
-  /** The keys of one session, in the order the session scripts take them: hash, variables, tools, changes, expiry index, id index. */
+  /**
+   * The keys of one session, in the order the session scripts take them: hash, variables, tools,
+   * changes, expiry index, id index, tombstone (how it ended; it outlives the session by rememberEndedMs).
+   */
   session(id: string): string[];
   /** Sorted set: session id -> expiry (ms). */
   sessionExpiry: string;
@@ -29,7 +32,7 @@ export function storeKeys(prefix: string): StoreKeys {
     prefix,
     session(id) {
       const base = `${prefix}{${id}}`;
-      return [`${base}:s`, `${base}:v`, `${base}:t`, `${base}:w`, sessionExpiry, sessionIds];
+      return [`${base}:s`, `${base}:v`, `${base}:t`, `${base}:w`, sessionExpiry, sessionIds, `${base}:x`];
     },
     sessionExpiry,
     sessionIds,

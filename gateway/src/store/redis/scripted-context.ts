@@ -19,6 +19,8 @@ export interface ScriptedContext {
   watchCheckMs: number;
   /** How often a watch polls when the client cannot block, in ms. */
   pollMs: number;
+  /** How long a session's tombstone outlives it, in ms. */
+  rememberEndedMs: number;
   /** Declarations seen, to check writes before their one round trip. */
   declarations: DeclarationCache;
   /** Aborts when the store closes. */
@@ -36,7 +38,7 @@ export function scriptedContext(
   runner: RedisRunner,
   keys: StoreKeys,
   limits: Limits,
-  settings: { changeLogLength: number; watchCheckMs: number; pollMs: number; closed: CloseSignal },
+  settings: { changeLogLength: number; watchCheckMs: number; pollMs: number; rememberEndedMs: number; closed: CloseSignal },
 ): ScriptedContext {
   const call = async <T>(command: (runner: RedisRunner) => Promise<T>): Promise<T> => {
     if (settings.closed.aborted) throw storeClosed();

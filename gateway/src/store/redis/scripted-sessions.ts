@@ -9,6 +9,7 @@ import { affinity, countSessions, createSession, deleteSession, listSessions, pu
 import { readVariables } from "./lua/variable-scripts.js";
 import { int, list, optionalText, pairs, text } from "./replies.js";
 import type { ScriptedContext } from "./scripted-context.js";
+import { endedOf } from "./tombstone.js";
 
 /** A session record from the fields the scripts return: id, data, incarnation (µs), ttl, runtime, expiry. */
 function sessionOf(fields: unknown[]): SessionRecord {
@@ -30,8 +31,9 @@ function sessionOf(fields: unknown[]): SessionRecord {
 export function scriptedSessions(ctx: ScriptedContext): SessionStore & SessionStateStore {
   const { keys, limits } = ctx;
 
+  const read = async (id: string, touch: boolean) => list(await ctx.run(readSession, keys.session(id), [id, touch ? "1" : "0"]), "a session");
   const readOne = async (id: string, touch: boolean): Promise<SessionRecord | undefined> => {
-    const reply = list(await ctx.run(readSession, keys.session(id), [id, touch ? "1" : "0"]), "a session");
+    const reply = await read(id, touch);
     return reply[0] === "gone" ? undefined : sessionOf([id, ...reply.slice(1)]);
   };
 
@@ -41,7 +43,8 @@ export function scriptedSessions(ctx: ScriptedContext): SessionStore & SessionSt
       const plan = planCommit({ writes: input.variables ?? [] }, () => undefined, limits);
       if (plan.writes.length > limits.maxVariablesPerSession) throw tooManyVariables(id, limits.maxVariablesPerSession);
       const args = [id, String(ttlMs), String(limits.maxSessions), String(limits.maxVariablesPerSession)];
-      args.push(encodeSessionData(orgId, metadata), String(plan.writes.length), ...commitArgs(plan, () => undefined));
+      args.push(encodeSessionData(orgId, metadata), String(plan.writes.length), String(ctx.rememberEndedMs), orgId);
+      args.push(...commitArgs(plan, () => undefined));
       const reply = await ctx.run(createSession, keys.session(id), args);
       const status = list(reply, "a new session")[0];
       if (status === "exists") throw sessionExists(id);
@@ -61,6 +64,10 @@ export function scriptedSessions(ctx: ScriptedContext): SessionStore & SessionSt
     },
     getSession: (id) => readOne(id, false),
     touchSession: (id) => readOne(id, true),
+    async endedSession(id) {
+      const reply = await read(id, false);
+      return reply[0] === "gone" ? endedOf(reply) : undefined;
+    },
     async deleteSession(id) {
       const [existed, count] = list(await ctx.run(deleteSession, keys.session(id), [id]), "a cleanup");
       for (const end of ctx.watches.get(id) ?? []) end();
@@ -81,23 +88,24 @@ export function scriptedSessions(ctx: ScriptedContext): SessionStore & SessionSt
 
     async setAffinity(sessionId, runtimeId, options = {}) {
       const reply = list(await ctx.run(affinity, keys.session(sessionId), [sessionId, options.ifAbsent ? "setnx" : "set", runtimeId]), "an affinity");
-      if (reply[0] === "gone") throw sessionNotFound(sessionId);
+      if (reply[0] === "gone") throw sessionNotFound(sessionId, endedOf(reply));
       return text(reply[1], "an affinity");
     },
     async clearAffinity(sessionId) {
       const reply = list(await ctx.run(affinity, keys.session(sessionId), [sessionId, "clear", ""]), "an affinity");
-      if (reply[0] === "gone") throw sessionNotFound(sessionId);
+      if (reply[0] === "gone") throw sessionNotFound(sessionId, endedOf(reply));
     },
     async putSessionTool(sessionId, tool) {
       checkSessionTool(tool);
       const args = [sessionId, tool.tool.name, encodeSessionTool(tool), String(limits.maxSessionTools)];
-      const [status] = list(await ctx.run(putSessionTool, keys.session(sessionId), args), "a session tool");
-      if (status === "gone") throw sessionNotFound(sessionId);
+      const reply = list(await ctx.run(putSessionTool, keys.session(sessionId), args), "a session tool");
+      const status = reply[0];
+      if (status === "gone") throw sessionNotFound(sessionId, endedOf(reply));
       if (status === "full") throw tooManySessionTools(sessionId, limits.maxSessionTools);
     },
     async listSessionTools(sessionId) {
       const reply = list(await ctx.run(readVariables, keys.session(sessionId), [sessionId, "tools"]), "session tools");
-      if (reply[0] === "gone") throw sessionNotFound(sessionId);
+      if (reply[0] === "gone") throw sessionNotFound(sessionId, endedOf(reply));
       return pairs(reply[1], "session tools")
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([, record]) => decodeSessionTool(record));

@@ -1,5 +1,6 @@
 import { resolveLimits } from "../../variables/limits.js";
 import { createCloseSignal } from "../close-signal.js";
+import { rememberEndedMsOf } from "../input-checks.js";
 import type { Store, StoreOptions } from "../store.js";
 import { storeKeys } from "./keys.js";
 import type { RedisRunner } from "./runner.js";
@@ -27,6 +28,7 @@ export function createScriptedStore(runner: RedisRunner, options: ScriptedStoreO
     changeLogLength: options.changeLogLength ?? 100,
     watchCheckMs: options.watchCheckMs ?? 1000,
     pollMs: options.pollMs ?? 100,
+    rememberEndedMs: rememberEndedMsOf(options),
     closed: closed.signal,
   });
   return {

@@ -10,6 +10,7 @@ import { beginWatch, commitVariables, pollChanges, readVariables } from "./lua/v
 import { list, pairs, text } from "./replies.js";
 import type { BlockingStreamReader, RawStreamEntry } from "./runner.js";
 import type { ScriptedContext } from "./scripted-context.js";
+import { endedOf } from "./tombstone.js";
 
 // A commit is checked against the declarations this gateway believes stored and sent in one
 // script that verifies that belief; a stale belief costs a second trip, never a wrong write.
@@ -27,7 +28,7 @@ export function scriptedVariables(ctx: ScriptedContext): VariableStore {
   };
   const read = async (sessionId: string, mode: "all" | "some", names: string[] = []) => {
     const reply = list(await ctx.run(readVariables, keys.session(sessionId), [sessionId, mode, ...names]), "a read");
-    if (reply[0] === "gone") throw sessionNotFound(sessionId);
+    if (reply[0] === "gone") throw sessionNotFound(sessionId, endedOf(reply));
     return reply[1];
   };
 
@@ -72,7 +73,7 @@ export function scriptedVariables(ctx: ScriptedContext): VariableStore {
   };
 
   const changes = (sessionId: string): ChangeSource => {
-    const [sessionKey, variablesKey, , streamKey] = keys.session(sessionId);
+    const [sessionKey, variablesKey, , streamKey, , , tombstoneKey] = keys.session(sessionId);
     let reader: BlockingStreamReader | undefined;
     const poll = async (incarnation: string, after: number): Promise<VariableChange[] | "ended"> => {
       const reply = list(await ctx.run(pollChanges, [sessionKey, streamKey], [incarnation, String(after), "100"]), "a poll");
@@ -81,8 +82,8 @@ export function scriptedVariables(ctx: ScriptedContext): VariableStore {
     return {
       async begin(names, snapshot) {
         const mode = !snapshot ? "none" : names === undefined ? "all" : "some";
-        const reply = list(await ctx.run(beginWatch, [sessionKey, variablesKey], [mode, ...(names ?? [])]), "a watch");
-        if (reply[0] === "gone") return undefined;
+        const reply = list(await ctx.run(beginWatch, [sessionKey, variablesKey, tombstoneKey], [mode, ...(names ?? [])]), "a watch");
+        if (reply[0] === "gone") return sessionNotFound(sessionId, endedOf(reply));
         const found = pairs(reply[3], "a watch").map(([name, record]) => decode(sessionId, name, record));
         if (mode === "all") found.sort((a, b) => (a.name < b.name ? -1 : 1));
         return { variables: found, sequence: Number(text(reply[2], "a watch")), incarnation: text(reply[1], "a watch") };

@@ -1,9 +1,12 @@
 // Lua shared by the session and variable scripts. Session scripts take KEYS in the order of
 // storeKeys().session(id): 1 session hash, 2 variables hash, 3 tools hash, 4 change stream,
-// 5 expiry index, 6 id index. Times come from the Redis server (TIME), so every gateway agrees.
+// 5 expiry index, 6 id index, 7 tombstone. The tombstone ("e <ttl> <remember> <org>", or "c ..."
+// once cleaned up) slides with the session but lives rememberEndedMs longer (the hash keeps that
+// in 'g'), so a miss can tell an expired session from one that never existed. Only a miss reads
+// it. Times come from the Redis server (TIME), so every gateway agrees.
 // Numbers are formatted with %d: Lua's default %.14g would turn large ones into exponents.
 
-/** Helpers: fmt, now_ms, now_us, touch, prune. */
+/** Helpers: fmt, now_ms, now_us, touch, gone, prune. */
 export const prelude = `
 local function fmt(n) return string.format('%d', n) end
 local function now_ms()
@@ -14,11 +17,20 @@ local function now_us(t)
   t = t or redis.call('TIME')
   return t[1] .. string.format('%06d', tonumber(t[2]))
 end
--- Slides every key of the session forward by its TTL and records the new expiry in the index.
-local function touch(sid, ttl, now)
+-- Slides every key of the session forward by its TTL, and its tombstone by the TTL and
+-- \`remember\` (the hash's 'g'; absent for sessions made before tombstones), and records the new
+-- expiry in the index.
+local function touch(sid, ttl, now, remember)
   for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  if remember then redis.call('PEXPIRE', KEYS[7], ttl + tonumber(remember)) end
   redis.call('ZADD', KEYS[5], fmt(now + ttl), sid)
   return now + ttl
+end
+-- The reply to a missing session: {'gone'}, or {'gone', tombstone, its remaining ms}.
+local function gone(tomb)
+  local t = redis.call('GET', tomb)
+  if not t then return {'gone'} end
+  return {'gone', t, redis.call('PTTL', tomb)}
 end
 -- Drops expired sessions from both indexes (their keys expired by themselves), a bounded batch at a time.
 local function prune(expiry, ids, now)

@@ -6,14 +6,14 @@ import { commitFunction, prelude } from "./prelude.js";
 
 /**
  * Reads records and slides the session. ARGV: id, mode ('all' variables, 'tools', or 'some'),
- * then names for 'some'. Reply: {'gone'} | {'ok', {records or false, aligned}} | {'ok', {name, record, ...}}.
+ * then names for 'some'. Reply: gone() | {'ok', {records or false, aligned}} | {'ok', {name, record, ...}}.
  */
 export const readVariables: LuaScript = {
   name: "variables_read",
   source: `${prelude}
-local ttl = redis.call('HGET', KEYS[1], 'ttl')
-if not ttl then return {'gone'} end
-touch(ARGV[1], tonumber(ttl), now_ms())
+local h = redis.call('HMGET', KEYS[1], 'ttl', 'g')
+if not h[1] then return gone(KEYS[7]) end
+touch(ARGV[1], tonumber(h[1]), now_ms(), h[2])
 if ARGV[2] == 'all' then return {'ok', redis.call('HGETALL', KEYS[2])} end
 if ARGV[2] == 'tools' then return {'ok', redis.call('HGETALL', KEYS[3])} end
 local out = {}
@@ -24,29 +24,29 @@ return {'ok', out}
 
 /**
  * Commits writes and deletes. ARGV: id, max variables, change log length, number of writes,
- * number of deletes, then the items. Reply: {'gone'} | the commit function's reply.
+ * number of deletes, then the items. Reply: gone() | the commit function's reply.
  */
 export const commitVariables: LuaScript = {
   name: "variables_commit",
   source: `${prelude}${commitFunction}
-local h = redis.call('HMGET', KEYS[1], 'ttl', 'ca')
-if not h[1] then return {'gone'} end
+local h = redis.call('HMGET', KEYS[1], 'ttl', 'ca', 'g')
+if not h[1] then return gone(KEYS[7]) end
 local now = now_ms()
 local r = commit(now, h[2], tonumber(ARGV[2]), tonumber(ARGV[3]), 6, tonumber(ARGV[4]), tonumber(ARGV[5]), true)
-if r[1] == 'ok' then touch(ARGV[1], tonumber(h[1]), now) end
+if r[1] == 'ok' then touch(ARGV[1], tonumber(h[1]), now, h[3]) end
 return r
 `,
 };
 
 /**
- * The start of a watch, without sliding the session. KEYS: session hash, variables hash. ARGV:
- * 'none' | 'all' | 'some', then names. Reply: {'gone'} | {'ok', incarnation, seq, {name, record, ...}}.
+ * The start of a watch, without sliding the session. KEYS: session hash, variables hash, tombstone.
+ * ARGV: 'none' | 'all' | 'some', then names. Reply: gone() | {'ok', incarnation, seq, {name, record, ...}}.
  */
 export const beginWatch: LuaScript = {
   name: "watch_begin",
-  source: `
+  source: `${prelude}
 local h = redis.call('HMGET', KEYS[1], 'ca', 'seq')
-if not h[1] then return {'gone'} end
+if not h[1] then return gone(KEYS[3]) end
 local out = {}
 if ARGV[1] == 'all' then
   out = redis.call('HGETALL', KEYS[2])
