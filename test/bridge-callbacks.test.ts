@@ -143,6 +143,17 @@ describe("tools called from tools", () => {
     expect(error.rawMessage).toBe("call cycle: py_hop -> ts_hop -> py_hop");
   });
 
+  it("gives a nested call from Python at most the time its outer call has left", async () => {
+    // The outer tool spends 300 ms first, so that what is left differs clearly from the caller's 2000 ms.
+    const seen = (await run("py_nested_time_remaining", { spend_ms: 300 }, { timeoutMs: 2000 })) as Record<string, number>;
+    expect(seen.outer_ms).toBeLessThanOrEqual(1700);
+    expect(seen.outer_ms).toBeGreaterThan(1000);
+    // outer_ms was read just before the nested call. Its deadline travels in whole milliseconds, rounded up by the
+    // runtime (gateway-link) and on the gateway's Date.now() clock: up to 2 ms more than the outer call had left.
+    expect(seen.nested_ms).toBeLessThanOrEqual(seen.outer_ms + 2);
+    expect(seen.nested_ms).toBeGreaterThan(500);
+  });
+
   it("passes the deadline on: a nested call ends when the outer call's time is up", async () => {
     const error = await rejection(acme.tools.executeTool({ tool: "py_call", args: { tool: "sleep", args: { ms: 10_000 } }, sessionId }, { timeoutMs: 500 }));
     expect(error.code).toBe(Code.DeadlineExceeded);

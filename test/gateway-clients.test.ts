@@ -2,6 +2,7 @@
 // each transport the gateway serves: Connect binary and JSON, gRPC-Web, on HTTP/1.1 and h2c; both
 // as the Node gateway serves them (fast paths and connect-node) and through the Hono app alone (as
 // on Workers).
+import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { errorInfoOf, fromValue, toValue } from "@toolbridge/proto";
@@ -10,8 +11,10 @@ import { VariableType, VariableWriteSchema, WatchVariablesResponse_Kind as Kind 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, clusterKeys, clusterRuntimeKey, type GatewayClients, startCluster, transportKinds } from "../gateway/test/support/cluster.js";
 import { runtimeIdOf } from "../gateway/test/support/registration.js";
+import { pythonDir } from "./support/runtime.js";
 
 let cluster: Cluster;
+const testTools = join(pythonDir, "tests/fixtures/test_tools.py");
 
 async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   try {
@@ -27,7 +30,10 @@ const text = (name: string, value: string, expectedVersion?: number) =>
 
 describe.each(["native", "hono"])("Connect served %s", (mode) => {
   beforeAll(async () => {
-    cluster = await startCluster({ gatewayEnv: { TOOLBRIDGE_GATEWAY_CONNECT: mode } });
+    cluster = await startCluster({
+      runtimes: [["--workers", "1", "--module", "examples", "--module", testTools]],
+      gatewayEnv: { TOOLBRIDGE_GATEWAY_CONNECT: mode },
+    });
   });
 
   afterAll(async () => {
@@ -71,6 +77,26 @@ describe.each(["native", "hono"])("Connect served %s", (mode) => {
       const error = await rejection(c.tools.executeTool({ tool: "fail", args: { message: "on purpose" } }));
       expect(error.code).toBe(Code.Internal);
       expect(errorInfoOf(error)).toMatchObject({ type: "RuntimeError", message: expect.stringContaining("on purpose"), tool: "fail" });
+    });
+
+    it("ends a stream that raised after some chunks with INTERNAL and its ErrorInfo, after those chunks", async () => {
+      const cases: string[] = [];
+      const chunks: unknown[] = [];
+      const error = await rejection(
+        (async () => {
+          for await (const message of c.tools.streamTool({ tool: "count_then_raise", args: { n: 2, message: "mid-stream" } })) {
+            cases.push(message.event.case ?? "");
+            if (message.event.case === "chunk") chunks.push(fromValue(message.event.value.data));
+          }
+        })(),
+      );
+      expect(cases).toEqual(["chunk", "chunk"]);
+      expect(chunks).toEqual([1, 2]);
+      expect(error.code).toBe(Code.Internal);
+      const info = errorInfoOf(error);
+      expect(info).toMatchObject({ code: "internal", message: "mid-stream", tool: "count_then_raise" });
+      expect(info.type).toMatch(/CustomError$/);
+      expect(info.traceback).toMatch(/Traceback \(most recent call last\)[\s\S]*raise CustomError\(message\)/);
     });
 
     it("runs a batch with one failing item, in input order", async () => {

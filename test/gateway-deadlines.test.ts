@@ -55,6 +55,9 @@ describe("deadlines and cancellation through the gateway", () => {
     await c.sessions.initializeSession({ sessionId: "ctx-1" });
     const response = await c.tools.executeTool({ tool: "context_info", args: {}, sessionId: "ctx-1" }, { timeoutMs: 5000 });
     expect(fromValue(response.result)).toMatchObject({ has_deadline: true, time_remaining_positive: true, session_id: "ctx-1" });
+    const remaining = fromValue((await c.tools.executeTool({ tool: "time_remaining_ms", args: {} }, { timeoutMs: 2000 })).result) as number;
+    expect(remaining).toBeLessThanOrEqual(2000);
+    expect(remaining).toBeGreaterThan(1000);
   });
 
   it("cancels a unary call when the client aborts, and Python sees it", async () => {

@@ -61,14 +61,20 @@ describe("deadlines and cancellation that Python honours", () => {
     if (c !== clients) c.close();
   });
 
-  it("tells a tool its deadline", async () => {
-    const response = await clients.tools.executeTool({ tool: "context_info", args: {} }, { timeoutMs: 5000 });
-    expect(fromValue(response.result)).toMatchObject({ has_deadline: true, time_remaining_positive: true });
+  it("tells a tool the time its caller gave it", async () => {
+    const response = await clients.tools.executeTool({ tool: "time_remaining_ms", args: {} }, { timeoutMs: 2000 });
+    const remaining = fromValue(response.result) as number;
+    expect(remaining).toBeLessThanOrEqual(2000);
+    expect(remaining).toBeGreaterThan(1000);
   });
 
   it("gives a call without a deadline the --max-timeout-ms one", async () => {
     const response = await clients.tools.executeTool({ tool: "context_info", args: {}, sessionId: "s9", requestId: "r9" });
     expect(fromValue(response.result)).toMatchObject({ has_deadline: true, session_id: "s9", request_id: "r9" });
+    // The default --max-timeout-ms is 300000.
+    const remaining = fromValue((await clients.tools.executeTool({ tool: "time_remaining_ms", args: {} })).result) as number;
+    expect(remaining).toBeLessThanOrEqual(300_000);
+    expect(remaining).toBeGreaterThan(290_000);
   });
 
   it("cancels a unary call when the client aborts, and the Python tool sees it", async () => {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { errorInfoOf, fromValue } from "@toolbridge/proto";
+import type { StreamToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
@@ -80,6 +81,25 @@ describe.each(cases)("bad calls over $name through $path", (kind) => {
     expect(info.type).toMatch(/CustomError$/);
     expect(info.traceback).toMatch(/Traceback \(most recent call last\)[\s\S]*raise CustomError\(message\)/);
     expect(info.tool).toBe("raise_custom");
+  });
+
+  it("ends a stream that raised after some chunks with INTERNAL, its type and traceback, and no result", async () => {
+    const events: StreamToolResponse["event"][] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const r of clients.tools.streamTool({ tool: "count_then_raise", args: { n: 2, message: "after two" } })) {
+          events.push(r.event);
+        }
+      })(),
+    );
+    expect(events.map((e) => e.case)).toEqual(["chunk", "chunk"]);
+    expect(events.map((e) => e.case === "chunk" && fromValue(e.value.data))).toEqual([1, 2]);
+    expect(error.code).toBe(Code.Internal);
+    expect(error.rawMessage).toBe("after two");
+    const info = errorInfoOf(error);
+    expect(info).toMatchObject({ code: "internal", message: "after two", tool: "count_then_raise" });
+    expect(info.type).toMatch(/CustomError$/);
+    expect(info.traceback).toMatch(/Traceback \(most recent call last\)[\s\S]*raise CustomError\(message\)/);
   });
 
   it("passes on the code a tool chose", async () => {
