@@ -1,7 +1,60 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
 const base = ["--key", "config-test-key-0123456789"];
+
+describe("loadConfig, defaults and precedence", () => {
+  it("binds 127.0.0.1:50051 with one worker per CPU and a 10 MiB message limit by default", () => {
+    expect(loadConfig(base, {})).toMatchObject({
+      host: "127.0.0.1",
+      port: 50051,
+      workers: availableParallelism(),
+      maxMessageBytes: 10 * 1024 * 1024,
+    });
+  });
+
+  it("reads each setting from its environment variable when no flag gives it", () => {
+    const env = {
+      TOOLBRIDGE_HOST: "0.0.0.0",
+      TOOLBRIDGE_PORT: "6000",
+      TOOLBRIDGE_WORKERS: "3",
+      TOOLBRIDGE_MAX_MESSAGE_BYTES: "2048",
+      TOOLBRIDGE_MODULES: "a,b",
+    };
+    expect(loadConfig(base, env)).toMatchObject({ host: "0.0.0.0", port: 6000, workers: 3, maxMessageBytes: 2048, modules: ["a", "b"] });
+  });
+
+  it("lets a flag win over its environment variable", () => {
+    const env = {
+      TOOLBRIDGE_HOST: "0.0.0.0",
+      TOOLBRIDGE_PORT: "6000",
+      TOOLBRIDGE_WORKERS: "3",
+      TOOLBRIDGE_MAX_MESSAGE_BYTES: "2048",
+      TOOLBRIDGE_MODULES: "a,b",
+      TOOLBRIDGE_RUNTIME_KEY: "env-key-0123456789",
+    };
+    const argv = [
+      ...["--host", "::1", "--port", "7000", "--workers", "5", "--max-message-bytes", "4096", "--module", "c"],
+      ...["--key", "flag-key-0123456789"],
+    ];
+    expect(loadConfig(argv, env)).toMatchObject({
+      host: "::1",
+      port: 7000,
+      workers: 5,
+      maxMessageBytes: 4096,
+      modules: ["c"],
+      key: "flag-key-0123456789",
+    });
+  });
+
+  it("does not look at a variable its flag overrides, even a malformed one", () => {
+    expect(loadConfig([...base, "--workers", "2"], { TOOLBRIDGE_WORKERS: "many" }).workers).toBe(2);
+    expect(() => loadConfig(base, { TOOLBRIDGE_WORKERS: "many" })).toThrow(
+      'TOOLBRIDGE_WORKERS must be a whole number from 1 to 256 (got "many")',
+    );
+  });
+});
 
 describe("loadConfig, the bridge's flags", () => {
   it("reads the gateway, public URL, TypeScript modules, object modules and call depth from flags", () => {

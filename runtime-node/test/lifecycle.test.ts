@@ -1,4 +1,8 @@
-import { createServer, type Server } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { connect, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { fromValue } from "@toolbridge/proto";
@@ -22,7 +26,76 @@ async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   throw new Error("expected the call to fail");
 }
 
+// The Python workers of a runtime: its child processes.
+function childPids(runtime: RuntimeProcess): number[] {
+  const out = execFileSync("ps", ["-o", "pid=", "--ppid", String(runtime.pid)], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+}
+
+// True while a process with this pid exists (a zombie too).
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw e;
+  }
+}
+
+// How a fresh TCP connection to the port ends: "connected", or the error code.
+function tcpConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+}
+
 describe("SIGTERM", () => {
+  it("refuses new connections and calls, finishes the call in flight, and leaves no Python worker behind", async () => {
+    const runtime = await startRuntime({ args: ["--module", join(fixtures, "test_tools.py"), "--workers", "2"] });
+    const clients = connectTo(runtime, h2);
+    const dir = mkdtempSync(join(tmpdir(), "toolbridge-sigterm-"));
+    const gate = join(dir, "go");
+    try {
+      const workers = childPids(runtime);
+      expect(workers).toHaveLength(2);
+      const chunks: unknown[] = [];
+      const cases: string[] = [];
+      let stopped: ReturnType<RuntimeProcess["stop"]> | undefined;
+      for await (const response of clients.tools.streamTool({ tool: "wait_for_file", args: { path: gate } })) {
+        cases.push(response.event.case ?? "");
+        if (response.event.case === "chunk") chunks.push(fromValue(response.event.value.data));
+        if (stopped !== undefined) continue;
+        // "waiting": the call is in flight, and stays so until the gate file exists.
+        stopped = runtime.stop("SIGTERM");
+        await runtime.waitForStderr(/SIGTERM: draining/);
+        expect(await tcpConnect(runtime.port)).toBe("ECONNREFUSED");
+        const fresh = connectTo(runtime, transportKinds[0]);
+        expect((await rejection(fresh.tools.executeTool({ tool: "echo", args: {} }))).code).toBe(Code.Unavailable);
+        fresh.close();
+        // A new call on the connection that carries the call in flight is refused too.
+        expect((await rejection(clients.tools.executeTool({ tool: "echo", args: {} }))).code).toBe(Code.Unavailable);
+        await writeFile(gate, "");
+      }
+      expect(chunks).toEqual(["waiting", "done"]);
+      expect(cases.at(-1)).toBe("result");
+      expect(await stopped).toEqual({ code: 0, signal: null });
+      expect(workers.filter(exists)).toEqual([]);
+    } finally {
+      clients.close();
+      await runtime.stop("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("drains: the health turns NOT_SERVING, an in-flight call completes, and the process exits 0", async () => {
     const runtime = await startRuntime({ args: ["--workers", "1"] });
     const clients = connectTo(runtime, h2);

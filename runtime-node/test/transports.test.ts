@@ -64,7 +64,14 @@ describe.each(paths)("the runtime with $path for unary calls", ({ env, fast }) =
       );
       const reverse = tools.find((t) => t.name === "reverse_text");
       expect(reverse?.language).toBe("python");
-      expect(reverse?.parameters).toMatchObject({ type: "object", properties: { text: { type: "string" } }, required: ["text"] });
+      expect(reverse?.description).toBe('Reverse a text; returns {"result": <the text reversed>}.');
+      expect(reverse?.parameters).toEqual({
+        type: "object",
+        properties: { text: { type: "string" } },
+        required: ["text"],
+        additionalProperties: false,
+      });
+      expect(reverse?.result).toEqual({ type: "object", additionalProperties: { type: "string" } });
       expect(tools.find((t) => t.name === "count")?.streaming).toBe(true);
       expect(tools.find((t) => t.name === "echo_bytes")).toMatchObject({ payloadParameter: "data", returnsPayload: true });
     });
