@@ -29,6 +29,15 @@ export function sessionExists(id: string): ConnectError {
   return new ConnectError(`session '${id}' already exists; use it, or choose another id`, Code.AlreadyExists);
 }
 
+/**
+ * ALREADY_EXISTS: the id belonged to another org's session that ended lately. Gateways trust a
+ * session's org for a moment without asking the store, so an id must not change orgs while any of
+ * them may still remember the old owner.
+ */
+export function sessionIdTaken(id: string): ConnectError {
+  return new ConnectError(`session id '${id}' was in use lately and is not free yet; choose another id`, Code.AlreadyExists);
+}
+
 /** RESOURCE_EXHAUSTED: maxSessions live sessions already. */
 export function tooManySessions(max: number): ConnectError {
   return new ConnectError(`the gateway holds its limit of ${max} sessions; clean up sessions you no longer need`, Code.ResourceExhausted);

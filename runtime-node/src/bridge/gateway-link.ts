@@ -61,7 +61,8 @@ export function createGatewayLink(options: GatewayLinkOptions): GatewayLink {
       if (timeoutMs <= 0) throw noTimeLeft(what);
       return {
         headers: { authorization, [callContextHeader]: header },
-        timeoutMs: Math.ceil(timeoutMs),
+        // Whole milliseconds, never more than the call has left (and never 0, which would mean none).
+        timeoutMs: Math.max(1, Math.floor(timeoutMs)),
         signal: cancel.signal,
       };
     },

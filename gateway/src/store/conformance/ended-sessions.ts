@@ -64,6 +64,23 @@ export function describeEndedSessionConformance(stores: Stores): void {
       expect(await store.getVariable("short", "v")).toBeUndefined();
     });
 
+    it("keeps the id of another org's ended session from that org while it remembers the session", async () => {
+      // Gateways trust a session's org for a moment without asking the store: an id that changed
+      // orgs in that moment would let the old org's calls reach the new org's session.
+      const store = await stores.open();
+      await store.createSession({ id: "shared", orgId: "org-a", ttlMs: harness.ttlMs });
+      await harness.elapse(harness.ttlMs);
+      await eventually(async () => expect(await store.getSession("shared")).toBeUndefined());
+      const taken = await rejection(store.createSession({ id: "shared", orgId: "org-b", ttlMs: minute }));
+      expect([taken.code, taken.rawMessage]).toEqual([Code.AlreadyExists, "session id 'shared' was in use lately and is not free yet; choose another id"]);
+      await store.createSession({ id: "gone", orgId: "org-a", ttlMs: minute });
+      await store.deleteSession("gone");
+      expect((await rejection(store.createSession({ id: "gone", orgId: "org-b", ttlMs: minute }))).code).toBe(Code.AlreadyExists);
+      // Its own org may have it again.
+      await store.createSession({ id: "shared", orgId: "org-a", ttlMs: minute });
+      await store.createSession({ id: "gone", orgId: "org-a", ttlMs: minute });
+    });
+
     it("says a session that never existed does not exist", async () => {
       const store = await stores.open();
       await store.createSession({ id: "live", orgId: "o", ttlMs: minute });

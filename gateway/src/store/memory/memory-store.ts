@@ -2,7 +2,7 @@ import { BoundedCache } from "../../util/bounded-cache.js";
 import { resolveLimits } from "../../variables/limits.js";
 import { planCommit } from "../../variables/plan-commit.js";
 import type { VariableChange } from "../../variables/variable.js";
-import { sessionExists, sessionNotFound, storeClosed, tooManySessions, tooManySessionTools, tooManyVariables } from "../errors.js";
+import { sessionExists, sessionIdTaken, sessionNotFound, storeClosed, tooManySessions, tooManySessionTools, tooManyVariables } from "../errors.js";
 import { checkNames, checkNewSession, checkSessionTool, rememberEndedMsOf } from "../input-checks.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../page-token.js";
 import { decodeSessionTool, decodeVariable, encodeSessionTool, readDeclaration } from "../record-codec.js";
@@ -120,6 +120,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const plan = planCommit({ writes: input.variables ?? [] }, () => undefined, limits);
       if (plan.writes.length > limits.maxVariablesPerSession) throw tooManyVariables(id, limits.maxVariablesPerSession);
       if (live(id) !== undefined) throw sessionExists(id);
+      const previous = ended.get(id);
+      if (previous !== undefined && previous.orgId !== orgId) throw sessionIdTaken(id);
       if (sessions.size >= limits.maxSessions) sweep();
       if (sessions.size >= limits.maxSessions) throw tooManySessions(limits.maxSessions);
       const at = now();

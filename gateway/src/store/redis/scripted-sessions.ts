@@ -1,5 +1,5 @@
 import { planCommit } from "../../variables/plan-commit.js";
-import { sessionExists, sessionNotFound, tooManySessions, tooManySessionTools, tooManyVariables } from "../errors.js";
+import { sessionExists, sessionIdTaken, sessionNotFound, tooManySessions, tooManySessionTools, tooManyVariables } from "../errors.js";
 import { checkNewSession, checkSessionTool } from "../input-checks.js";
 import { decodePageToken, encodePageToken, pageSizeOf } from "../page-token.js";
 import { decodeSessionData, decodeSessionTool, encodeSessionData, encodeSessionTool } from "../record-codec.js";
@@ -48,6 +48,7 @@ export function scriptedSessions(ctx: ScriptedContext): SessionStore & SessionSt
       const reply = await ctx.run(createSession, keys.session(id), args);
       const status = list(reply, "a new session")[0];
       if (status === "exists") throw sessionExists(id);
+      if (status === "taken") throw sessionIdTaken(id);
       if (status === "full") throw tooManySessions(limits.maxSessions);
       const committed = readCommitReply(id, plan, reply, limits.maxVariablesPerSession);
       if (committed.kind !== "ok") throw sessionExists(id);

@@ -7,13 +7,16 @@ import { commitFunction, prelude } from "./prelude.js";
  * Creates a session with its initial variables and its tombstone. ARGV: id, ttl ms, max sessions,
  * max variables, session data, number of writes, remember ms, org, then the writes as the commit
  * function reads them.
- * Reply: {'exists'} | {'full'} | the commit's reply (its 'now' is the creation time) + incarnation.
+ * Reply: {'exists'} | {'taken'} (another org's session had the id lately) | {'full'} | the commit's
+ * reply (its 'now' is the creation time) + incarnation.
  */
 export const createSession: LuaScript = {
   name: "session_create",
   source: `${prelude}${commitFunction}
 local sid, ttl = ARGV[1], tonumber(ARGV[2])
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
+local tomb = redis.call('GET', KEYS[7])
+if tomb and string.match(tomb, '^%S+ %S+ %S+ (.*)$') ~= ARGV[8] then return {'taken'} end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 prune(KEYS[5], KEYS[6], now)
