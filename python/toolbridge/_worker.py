@@ -85,6 +85,8 @@ class Worker:
         """The reader loop; returns at end of input, or when another thread took over."""
         read, handlers = self._reader.read, self._handlers
         while True:
+            # Drop the last frame before waiting for the next: a large payload must not outlive its call.
+            frame = header = body = None
             try:
                 frame = read()
             except FrameError as error:
