@@ -205,6 +205,8 @@ async function post(
     });
     stream.on("error", (err) => settle(new ConnectError(err.message, Code.Unavailable, undefined, undefined, err)));
     stream.on("close", () => {
+      // After a normal end, close is routine: no error (with its stack trace) to build and drop.
+      if (settled) return;
       if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {
         settle(new ConnectError("http/2 stream closed with error code REFUSED_STREAM", Code.Unavailable));
       } else {
