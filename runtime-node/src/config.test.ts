@@ -14,26 +14,21 @@ describe("loadConfig, defaults and precedence", () => {
     });
   });
 
+  // One value per setting, each different from its default.
+  const fromEnv = {
+    TOOLBRIDGE_HOST: "0.0.0.0",
+    TOOLBRIDGE_PORT: "6000",
+    TOOLBRIDGE_WORKERS: "3",
+    TOOLBRIDGE_MAX_MESSAGE_BYTES: "2048",
+    TOOLBRIDGE_MODULES: "a,b",
+  };
+
   it("reads each setting from its environment variable when no flag gives it", () => {
-    const env = {
-      TOOLBRIDGE_HOST: "0.0.0.0",
-      TOOLBRIDGE_PORT: "6000",
-      TOOLBRIDGE_WORKERS: "3",
-      TOOLBRIDGE_MAX_MESSAGE_BYTES: "2048",
-      TOOLBRIDGE_MODULES: "a,b",
-    };
-    expect(loadConfig(base, env)).toMatchObject({ host: "0.0.0.0", port: 6000, workers: 3, maxMessageBytes: 2048, modules: ["a", "b"] });
+    expect(loadConfig(base, fromEnv)).toMatchObject({ host: "0.0.0.0", port: 6000, workers: 3, maxMessageBytes: 2048, modules: ["a", "b"] });
   });
 
   it("lets a flag win over its environment variable", () => {
-    const env = {
-      TOOLBRIDGE_HOST: "0.0.0.0",
-      TOOLBRIDGE_PORT: "6000",
-      TOOLBRIDGE_WORKERS: "3",
-      TOOLBRIDGE_MAX_MESSAGE_BYTES: "2048",
-      TOOLBRIDGE_MODULES: "a,b",
-      TOOLBRIDGE_RUNTIME_KEY: "env-key-0123456789",
-    };
+    const env = { ...fromEnv, TOOLBRIDGE_RUNTIME_KEY: "env-key-0123456789" };
     const argv = [
       ...["--host", "::1", "--port", "7000", "--workers", "5", "--max-message-bytes", "4096", "--module", "c"],
       ...["--key", "flag-key-0123456789"],

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
@@ -9,7 +8,7 @@ import { fromValue } from "@toolbridge/proto";
 import { HealthCheckResponse_ServingStatus as Status } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import type { StreamToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pythonDir, type RuntimeProcess, runFailingRuntime, startRuntime } from "../../test/support/runtime.js";
+import { childPids, pythonDir, type RuntimeProcess, runFailingRuntime, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
 
 const h2 = transportKinds.find((k) => k.protocol === "connect" && k.httpVersion === "2" && k.binary);
@@ -26,14 +25,6 @@ async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   throw new Error("expected the call to fail");
 }
 
-// The Python workers of a runtime: its child processes.
-function childPids(runtime: RuntimeProcess): number[] {
-  const out = execFileSync("ps", ["-o", "pid=", "--ppid", String(runtime.pid)], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .map((s) => Number(s.trim()))
-    .filter((n) => n > 0);
-}
 
 // True while a process with this pid exists (a zombie too).
 function exists(pid: number): boolean {

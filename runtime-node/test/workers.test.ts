@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { fromValue } from "@toolbridge/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
+import { childPids, pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
 
 const testTools = join(pythonDir, "tests/fixtures/test_tools.py");
@@ -23,14 +22,6 @@ async function workerPid(clients: RuntimeClients): Promise<number> {
   return fromValue(response.result) as number;
 }
 
-// The Python workers of a runtime: its child processes.
-function childPids(runtime: RuntimeProcess): number[] {
-  const out = execFileSync("ps", ["-o", "pid=", "--ppid", String(runtime.pid)], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .map((s) => Number(s.trim()))
-    .filter((n) => n > 0);
-}
 
 describe("a worker that dies", () => {
   let runtime: RuntimeProcess;

@@ -1,5 +1,5 @@
 // Starts a real runtime process (node runtime-node/dist/src/main.js) for tests and the benchmark.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -84,6 +84,15 @@ function exitOf(child: ChildProcess): Promise<ProcessExit> {
     }
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
+}
+
+/** The Python workers of a runtime: its child processes, by pid (read with ps). */
+export function childPids(runtime: RuntimeProcess): number[] {
+  const out = execFileSync("ps", ["-o", "pid=", "--ppid", String(runtime.pid)], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
 }
 
 /** Starts a runtime and resolves once it printed its start-up line (and key line). Rejects if it exits first. */
