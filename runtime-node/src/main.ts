@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The runtime's command line (brief runtime-cli.md): read the configuration once, start, drain on SIGTERM.
+import { preferFullCollections } from "@toolbridge/proto/node";
 import { ConfigError, loadConfig, usage, wantsHelp } from "./config.js";
 import { createLogger } from "./log.js";
 import { createRuntime } from "./runtime.js";
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(argv, process.env);
   const log = createLogger({ level: config.logLevel });
+  preferFullCollections();
   const runtime = createRuntime({ ...config, log });
   const info = await runtime.start();
   const scheme = `${info.url} (${info.protocols})`;
