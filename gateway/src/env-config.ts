@@ -1,6 +1,7 @@
 // The part of the gateway's configuration that comes from environment variables, shared by both
 // entry points: Node's main.ts (through config.ts, which adds flags) and the Workers adapter (from
 // its env bindings). Web-standard, so it runs in workerd.
+import { logLevels } from "@toolbridge/proto";
 import type { LogLevel } from "./log.js";
 import type { ApiKeyRecord } from "./store/store.js";
 import { parseAllowlist } from "./tools/standard/address-policy.js";
@@ -49,8 +50,6 @@ export interface EnvConfig {
   /** TOOLBRIDGE_HTTP_GET_ALLOW: hosts (host or host:port) http_get may reach although they are not public. */
   httpGetAllow: string[];
 }
-
-const logLevels: LogLevel[] = ["debug", "info", "warn", "error"];
 
 /** The environment's part of the configuration; ConfigError on anything wrong. */
 export function loadEnvConfig(env: Record<string, string | undefined>): EnvConfig {

@@ -1,24 +1,10 @@
 // Web-standard logging (console only), so the same core logs on Node and on Workers.
+import { createLevelledLogger, type Logger, type LogLevel } from "@toolbridge/proto";
 
-/** How much to log: "debug" adds one line per routed call. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export type { Logger, LogLevel } from "@toolbridge/proto";
 
-/**
- * Where the gateway logs. Lines never carry keys, tokens or variable values, nor a request's query
- * string (a GET stream's holds a session token): name a request by its method and path only.
- */
-export interface Logger {
-  /** True when debug lines are written; check it before building an expensive line. */
-  readonly debugEnabled: boolean;
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-
-/** Options of createLogger. */
+/** Options of createLogger. Lines never carry keys, tokens or variable values, nor a request's query string (a GET
+ * stream's holds a session token): name a request by its method and path only. */
 export interface LoggerOptions {
   /** Lines below this level are dropped; "info" unless set. */
   level?: LogLevel;
@@ -28,12 +14,11 @@ export interface LoggerOptions {
 
 /** A Logger writing "toolbridge gateway <level>: <message>" lines. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = order[options.level ?? "info"];
-  const write = options.write ?? ((line: string) => console.error(line));
-  const at = (level: LogLevel) => (message: string) => {
-    if (order[level] >= min) write(`toolbridge gateway ${level}: ${message}`);
-  };
-  return { debugEnabled: min === 0, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return createLevelledLogger({
+    level: options.level,
+    write: options.write ?? ((line) => console.error(line)),
+    format: (level, message) => `toolbridge gateway ${level}: ${message}`,
+  });
 }
 
 /** A Logger that drops everything (tests). */

@@ -3,6 +3,7 @@ export { type BatchCall, type BatchExecutor, type BatchLimits, checkBatchSize, r
 export { codeFromName, codeToName } from "./code-name.js";
 export { errorFromInfo, errorInfoOf, type ErrorInfoFields, toolError } from "./error-info.js";
 export { fromValue, maxJsonDepth, toValue } from "./json-value.js";
+export { createLogger as createLevelledLogger, type Logger, type LogLevel, logLevels } from "./log.js";
 export {
   defineTool,
   type NestedCallOptions,
