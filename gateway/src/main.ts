@@ -3,7 +3,7 @@
 // store, provision keys, serve, and drain on SIGTERM.
 import { ConnectError } from "@connectrpc/connect";
 import type { ToolDefinition } from "@toolbridge/proto";
-import { loadToolModules } from "@toolbridge/proto/node";
+import { loadToolModules, stopOnSignals } from "@toolbridge/proto/node";
 import { createNodeHttpGetFetch } from "./adapter/node-http-get.js";
 import { createNodeRuntimeTransports, serveGateway } from "./adapter/node.js";
 import { provisionApiKey } from "./auth/api-keys.js";
@@ -101,27 +101,15 @@ async function main(): Promise<void> {
   if (config.runtimeKeyGenerated) out += `runtime key (generated for this run): ${config.runtimeKey}\n`;
   process.stdout.write(out);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: draining (up to ${config.drainTimeoutMs} ms for calls in flight)`);
-    server
-      .close()
-      .then(() => {
-        transports.close();
-        return store.close();
-      })
-      .then(
-        () => process.exit(0),
-        (e: Error) => {
-          log.error(`stopping failed: ${e.message}`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  stopOnSignals(
+    async (signal) => {
+      log.info(`${signal}: draining (up to ${config.drainTimeoutMs} ms for calls in flight)`);
+      await server.close();
+      transports.close();
+      await store.close();
+    },
+    (e) => log.error(`stopping failed: ${e.message}`),
+  );
 }
 
 main().catch((e: Error) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The runtime's command line (brief runtime-cli.md): read the configuration once, start, drain on SIGTERM.
-import { preferFullCollections } from "@toolbridge/proto/node";
+import { preferFullCollections, stopOnSignals } from "@toolbridge/proto/node";
 import { ConfigError, loadConfig, usage, wantsHelp } from "./config.js";
 import { createLogger } from "./log.js";
 import { createRuntime } from "./runtime.js";
@@ -21,24 +21,14 @@ async function main(): Promise<void> {
   if (config.keyGenerated) out += `runtime key (generated for this run): ${config.key}\n`;
   process.stdout.write(out);
 
-  let signalled = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = true;
-    log.info(`${signal}: draining (up to ${config.drainTimeoutMs} ms for calls in flight)`);
-    runtime.stop().then(
-      () => {
-        log.info("stopped");
-        process.exit(0);
-      },
-      (e: Error) => {
-        log.error(`stopping failed: ${e.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  stopOnSignals(
+    async (signal) => {
+      log.info(`${signal}: draining (up to ${config.drainTimeoutMs} ms for calls in flight)`);
+      await runtime.stop();
+      log.info("stopped");
+    },
+    (e) => log.error(`stopping failed: ${e.message}`),
+  );
 }
 
 main().catch((e: Error) => {

@@ -3,3 +3,4 @@
 export { type Listener, type ListenOptions, listen, type NodeRequestHandler } from "./listen.js";
 export { loadToolModules } from "./tool-modules.js";
 export { preferFullCollections } from "./gc.js";
+export { stopOnSignals } from "./stop-signals.js";
