@@ -1,28 +1,9 @@
 // The gateway through the clients people reach for first: curl (REST, and SSE with -N) and buf curl
 // (Connect and gRPC-Web), against the real gateway process and runtime; and its auth as they see it.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, clusterKeys, startCluster } from "../gateway/test/support/cluster.js";
 import { runtimeIdOf } from "../gateway/test/support/registration.js";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const buf = fileURLToPath(new URL("../node_modules/.bin/buf", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { buf, documents, run } from "./support/cli.js";
 
 /** curl printing the body, then the status on a last line of its own. */
 async function curl(path: string, body: unknown, key: string | null = clusterKeys.acme, extra: string[] = []) {
@@ -57,11 +38,6 @@ function sse(text: string): { event: string; data: any }[] {
         data: JSON.parse(lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n")),
       };
     });
-}
-
-// Parses buf curl's output: one JSON document per message, pretty-printed one after another.
-function documents(text: string): any[] {
-  return JSON.parse(`[${text.trim().replace(/\n}\n{/g, "\n},\n{")}]`);
 }
 
 let cluster: Cluster;

@@ -3,7 +3,6 @@
 // calls back (session variables from Python), reached by the
 // clients people use: connect-node (Connect binary and JSON), connect-web's gRPC-Web transport,
 // buf curl (Connect and gRPC-Web), and curl on the REST and SSE routes.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { DescService } from "@bufbuild/protobuf";
@@ -17,13 +16,12 @@ import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeIdOf } from "../gateway/test/support/registration.js";
 import { valueOf, write } from "../gateway/test/support/values.js";
+import { buf, documents, run } from "./support/cli.js";
 import { type RedisServer, startRedis } from "./support/redis.js";
 import { type RuntimeProcess, startRuntime } from "./support/runtime.js";
 import { type UpstashRest, startUpstashRest } from "./support/upstash-rest.js";
 import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const buf = fileURLToPath(new URL("../node_modules/.bin/buf", import.meta.url));
 const config = fileURLToPath(new URL("../infra/wrangler.toml", import.meta.url));
 
 const runtimeKey = `runtime-${randomBytes(18).toString("base64url")}`;
@@ -142,26 +140,6 @@ describe.each(Object.entries(clients))("wrangler dev through %s", (name, transpo
     expect(cases.at(-1)).toBe("result");
   });
 });
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-// buf curl prints one pretty-printed JSON document per message.
-function documents(text: string): any[] {
-  return JSON.parse(`[${text.trim().replace(/\n}\n{/g, "\n},\n{")}]`);
-}
 
 describe("wrangler dev under concurrent calls", () => {
   it("serves calls in flight together, which share the isolate's gateway, caches and store pipeline", async () => {

@@ -1,26 +1,7 @@
 // buf curl and curl against a running runtime: the clients people reach for first.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buf, documents, run } from "../../test/support/cli.js";
 import { type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const buf = fileURLToPath(new URL("../../node_modules/.bin/buf", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 let runtime: RuntimeProcess;
 
@@ -31,11 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.stop();
 });
-
-// Parses buf curl's output: one JSON document per message, pretty-printed one after another.
-function documents(text: string): unknown[] {
-  return JSON.parse(`[${text.trim().replace(/\n}\n{/g, "\n},\n{")}]`);
-}
 
 describe.each([
   { protocol: "connect", flags: [] },
