@@ -1,7 +1,6 @@
 // Real processes for end-to-end tests: a redis-server, the gateway (main.js) and runtimes registered with it.
 import type { DescService } from "@bufbuild/protobuf";
-import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { type Client, createClient } from "@connectrpc/connect";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RegistryService } from "@toolbridge/proto/gen/toolbridge/v1/registry_pb";
@@ -11,8 +10,11 @@ import { VariableService } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb
 import { type RedisServer, startRedis } from "../../../test/support/redis.js";
 import { type RuntimeProcess, startRuntime } from "../../../test/support/runtime.js";
 import type { Announcement } from "../../../runtime-node/src/registry/runtime-announcer.js";
+import { connectTo, transportKinds as runtimeTransportKinds, type TransportKind } from "../../../runtime-node/test/support/clients.js";
 import { type GatewayProcess, startGateway } from "./gateway-process.js";
 import { registerRuntime } from "./registration.js";
+
+export type { TransportKind } from "../../../runtime-node/test/support/clients.js";
 
 /** The API keys every cluster provisions through TOOLBRIDGE_API_KEYS. */
 export const clusterKeys = {
@@ -27,23 +29,8 @@ export const clusterKeys = {
 /** The runtime credential of every cluster. */
 export const clusterRuntimeKey = "e2e-runtime-key-0123456789abcdef";
 
-/** A way of reaching the gateway: protocol, encoding and HTTP version. */
-export interface TransportKind {
-  name: string;
-  protocol: "connect" | "grpc-web";
-  binary: boolean;
-  httpVersion: "1.1" | "2";
-}
-
-/** Every transport the gateway serves (plain gRPC is the runtimes' job). */
-export const transportKinds: TransportKind[] = [
-  { name: "Connect binary over HTTP/1.1", protocol: "connect", binary: true, httpVersion: "1.1" },
-  { name: "Connect JSON over HTTP/1.1", protocol: "connect", binary: false, httpVersion: "1.1" },
-  { name: "Connect binary over HTTP/2", protocol: "connect", binary: true, httpVersion: "2" },
-  { name: "Connect JSON over HTTP/2", protocol: "connect", binary: false, httpVersion: "2" },
-  { name: "gRPC-Web over HTTP/1.1", protocol: "grpc-web", binary: true, httpVersion: "1.1" },
-  { name: "gRPC-Web over HTTP/2", protocol: "grpc-web", binary: true, httpVersion: "2" },
-];
+/** Every transport the gateway serves: the runtime's, without plain gRPC (the runtimes' job alone). */
+export const transportKinds: TransportKind[] = runtimeTransportKinds.filter((kind) => kind.protocol !== "grpc");
 
 /** Clients of every gateway service over one transport. */
 export interface GatewayClients {
@@ -59,20 +46,7 @@ export interface GatewayClients {
 
 /** Clients sending `Authorization: Bearer <key>` (none for null) through the given transport. */
 export function clientsFor(url: string, key: string | null, kind: TransportKind = transportKinds[0]): GatewayClients {
-  const auth: Interceptor = (next) => (req) => {
-    if (key !== null) req.header.set("authorization", `Bearer ${key}`);
-    return next(req);
-  };
-  const sessionManager = kind.httpVersion === "2" ? new Http2SessionManager(url) : undefined;
-  const common = { baseUrl: url, interceptors: [auth], useBinaryFormat: kind.binary };
-  const transport: Transport =
-    kind.httpVersion === "2"
-      ? kind.protocol === "grpc-web"
-        ? createGrpcWebTransport({ ...common, httpVersion: "2", sessionManager })
-        : createConnectTransport({ ...common, httpVersion: "2", sessionManager })
-      : kind.protocol === "grpc-web"
-        ? createGrpcWebTransport({ ...common, httpVersion: "1.1" })
-        : createConnectTransport({ ...common, httpVersion: "1.1" });
+  const { transport, close } = connectTo({ url, key: key ?? undefined }, kind);
   const client = <T extends DescService>(service: T) => createClient(service, transport);
   return {
     tools: client(ToolService),
@@ -81,9 +55,7 @@ export function clientsFor(url: string, key: string | null, kind: TransportKind 
     objects: client(ObjectService),
     registry: client(RegistryService),
     health: client(Health),
-    close() {
-      sessionManager?.abort();
-    },
+    close,
   };
 }
 
