@@ -1,21 +1,13 @@
 // Tools calling back through a real gateway (redis store) and a runtime that registered itself: session
 // variables a client shares with a Python tool, tools of every language called from Python and TypeScript,
 // nesting, cycles and permissions, and a browser-direct call with a session token whose callbacks keep its rights.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { errorInfoOf, fromValue, toValue } from "@toolbridge/proto";
 import { VariableType } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BridgeCluster, bridgeKeys, bridgeTools, type Clients, clientsOf, startBridgeCluster } from "./support/bridge-cluster.js";
 import type { RuntimeProcess } from "./support/runtime.js";
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
+import { rejection } from "./support/rejection.js";
 
 let cluster: BridgeCluster;
 let runtime: RuntimeProcess;

@@ -1,20 +1,12 @@
 // The object bridge end to end: a client calls the gateway's ObjectService, which goes to the runtime the session
 // is pinned to, which sends the request to the worker holding the session's objects. CleanupSession frees them.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { fromValue, toValue } from "@toolbridge/proto";
 import type { ListValue } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BridgeCluster, bridgeKeys, bridgeRuntimeKey, type Clients, clientsOf, startBridgeCluster } from "./support/bridge-cluster.js";
 import { pythonDir, type RuntimeProcess } from "./support/runtime.js";
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
+import { rejection } from "./support/rejection.js";
 
 const list = (...values: unknown[]): ListValue =>
   ({ $typeName: "google.protobuf.ListValue", values: values.map((v) => toValue(v as never)) }) as ListValue;

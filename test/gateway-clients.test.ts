@@ -4,7 +4,7 @@
 // on Workers).
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { errorInfoOf, fromValue, toValue } from "@toolbridge/proto";
 import { HealthCheckResponse_ServingStatus as Status } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { VariableType, VariableWriteSchema, WatchVariablesResponse_Kind as Kind } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
@@ -12,18 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, clusterKeys, clusterRuntimeKey, type GatewayClients, startCluster, transportKinds } from "../gateway/test/support/cluster.js";
 import { runtimeIdOf } from "../gateway/test/support/registration.js";
 import { pythonDir } from "./support/runtime.js";
+import { rejection } from "./support/rejection.js";
 
 let cluster: Cluster;
 const testTools = join(pythonDir, "tests/fixtures/test_tools.py");
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 const text = (name: string, value: string, expectedVersion?: number) =>
   create(VariableWriteSchema, { name, type: VariableType.STRING, content: { case: "value", value: toValue(value) }, expectedVersion });

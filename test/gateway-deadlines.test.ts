@@ -1,11 +1,12 @@
 // Deadlines and cancellation travel from the client through the real gateway to the runtime and
 // into Python: the runtime's debug log shows the worker ending each call it was told to stop.
 import { join } from "node:path";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { fromValue } from "@toolbridge/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, clusterKeys, type GatewayClients, startCluster } from "../gateway/test/support/cluster.js";
 import { pythonDir } from "./support/runtime.js";
+import { rejection } from "./support/rejection.js";
 
 const testTools = join(pythonDir, "tests/fixtures/test_tools.py");
 // The runtime's debug line when a worker ends a call it was told to cancel: proof that Python stopped it.
@@ -31,15 +32,6 @@ afterAll(async () => {
   c?.close();
   await cluster?.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 const runtime = () => cluster.runtimes[0];
 

@@ -1,7 +1,7 @@
 // The Node fast path for unary binary Connect ExecuteTool: a gateway served in this process, a real runtime process;
 // it must be taken for the calls it speaks, and answer exactly as the Connect path would.
 import { join } from "node:path";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport, type Http2SessionManager } from "@connectrpc/connect-node";
 import { errorInfoOf, fromValue, toValue } from "@toolbridge/proto";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
@@ -18,6 +18,7 @@ import { silentLogger } from "../gateway/src/log.js";
 import { createMemoryStore } from "../gateway/src/store/memory/memory-store.js";
 import type { Store } from "../gateway/src/store/store.js";
 import { registerRuntime, runtimeIdOf } from "../gateway/test/support/registration.js";
+import { rejection } from "./support/rejection.js";
 
 const runtimeKey = "fast-runtime-key-0123456789abcdef";
 const apiKey = "fast-api-key-0123456789abcdef";
@@ -62,15 +63,6 @@ afterAll(async () => {
   await store?.close();
   await runtime?.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 const headers = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
 

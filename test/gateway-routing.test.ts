@@ -5,6 +5,7 @@ import { fromValue } from "@toolbridge/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Cluster, clusterKeys, startCluster } from "../gateway/test/support/cluster.js";
 import { runtimeIdOf } from "../gateway/test/support/registration.js";
+import { rejection } from "./support/rejection.js";
 
 let cluster: Cluster | undefined;
 
@@ -12,15 +13,6 @@ afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 const twoRuntimes = { runtimes: [["--workers", "1"], ["--workers", "1"]], store: "memory" as const };
 

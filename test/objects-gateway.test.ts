@@ -3,7 +3,7 @@
 // are isolated by org, and a session whose runtime died is told its objects were lost, then starts afresh
 // on the runtime that is left. (The object bridge itself is test/bridge-objects.test.ts.)
 import type { ListValue } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { fromValue, toValue } from "@toolbridge/proto";
 import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Cluster, clusterKeys, clusterRuntimeKey, startCluster, transportKinds } from "../gateway/test/support/cluster.js";
 import { runtimeIdOf } from "../gateway/test/support/registration.js";
 import type { RuntimeProcess } from "./support/runtime.js";
+import { rejection } from "./support/rejection.js";
 
 let cluster: Cluster | undefined;
 
@@ -18,15 +19,6 @@ afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 const list = (...values: unknown[]): ListValue =>
   ({ $typeName: "google.protobuf.ListValue", values: values.map((v) => toValue(v as never)) }) as ListValue;

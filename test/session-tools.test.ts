@@ -3,7 +3,7 @@
 // of its own) for one session; they are visible and callable there and nowhere else, run on that
 // runtime, and go away with the session (CleanupSession, expiry).
 import { join } from "node:path";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { fromValue } from "@toolbridge/proto";
 import { ToolService, type ToolInfo } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
@@ -12,6 +12,7 @@ import { type Announcement, announceRuntime } from "../runtime-node/src/registry
 import { type Cluster, clusterKeys, clusterRuntimeKey, type GatewayClients, startCluster } from "../gateway/test/support/cluster.js";
 import { runtimeIdOf } from "../gateway/test/support/registration.js";
 import { pythonDir, type RuntimeProcess, startRuntime } from "./support/runtime.js";
+import { rejection } from "./support/rejection.js";
 
 let cluster: Cluster;
 let own: RuntimeProcess;
@@ -19,15 +20,6 @@ let ownAnnouncement: Announcement;
 let ownTools: ToolInfo[];
 let acme: GatewayClients;
 let beta: GatewayClients;
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 beforeAll(async () => {
   cluster = await startCluster();

@@ -1,25 +1,17 @@
 // The standard tools through the real gateway process (redis store, a real runtime beside them), with
 // the Connect client over the Node fast path (binary, h2c), Connect JSON and gRPC-Web; http_get against
 // local HTTP servers this test starts, one named by TOOLBRIDGE_HTTP_GET_ALLOW and one not.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { errorInfoOf, fromValue } from "@toolbridge/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, clientsFor, clusterKeys, startCluster, transportKinds } from "../gateway/test/support/cluster.js";
 import { startGateway } from "../gateway/test/support/gateway-process.js";
 import { type HttpFixture, startHttpFixture } from "../gateway/test/support/http-fixture.js";
+import { rejection } from "./support/rejection.js";
 
 let cluster: Cluster;
 let allowed: HttpFixture;
 let refused: HttpFixture;
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 beforeAll(async () => {
   [allowed, refused] = await Promise.all([startHttpFixture(), startHttpFixture()]);

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { DescService } from "@bufbuild/protobuf";
-import { type Client, Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { type Client, Code, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { fromValue } from "@toolbridge/proto";
@@ -21,6 +21,7 @@ import { type RedisServer, startRedis } from "./support/redis.js";
 import { type RuntimeProcess, startRuntime } from "./support/runtime.js";
 import { type UpstashRest, startUpstashRest } from "./support/upstash-rest.js";
 import { startWranglerDev, type WranglerDev } from "./support/wrangler-dev.js";
+import { rejection } from "./support/rejection.js";
 
 const config = fileURLToPath(new URL("../infra/wrangler.toml", import.meta.url));
 
@@ -58,15 +59,6 @@ afterAll(async () => {
   // Stopped cleanly: wrangler exits 0 on SIGTERM.
   if (exit !== undefined) expect(exit).toEqual({ code: 0, signal: null });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
-}
 
 const clients = {
   "connect-node Connect binary": () => createConnectTransport({ baseUrl: dev!.url, httpVersion: "1.1", useBinaryFormat: true, interceptors: [auth] }),

@@ -2,23 +2,15 @@
 // own TypeScript tools answer in-process, with the cycle, depth and schema rules; everything that needs the
 // gateway fails with a code and a message that says why.
 import { fileURLToPath } from "node:url";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { errorInfoOf, fromValue } from "@toolbridge/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const bridgeTools = `${pythonDir}/tests/fixtures/bridge_tools.py`;
 const tsTools = fileURLToPath(new URL("./fixtures/ts-tools.mjs", import.meta.url));
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("callbacks of Python tools served by the runtime itself", () => {
   let runtime: RuntimeProcess;

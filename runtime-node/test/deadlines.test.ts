@@ -1,22 +1,14 @@
 import { join } from "node:path";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { errorInfoOf, fromValue } from "@toolbridge/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const testTools = join(pythonDir, "tests/fixtures/test_tools.py");
 const h2 = transportKinds.find((k) => k.protocol === "connect" && k.httpVersion === "2" && k.binary);
 const grpc = transportKinds.find((k) => k.protocol === "grpc");
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 // The runtime's debug line when a worker ends a call it was told to cancel: proof that Python stopped it.
 const ended = /ended cancelled call \d+: canceled/;

@@ -1,22 +1,14 @@
 import { join } from "node:path";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { errorInfoOf, fromValue } from "@toolbridge/proto";
 import type { StreamToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const testTools = join(pythonDir, "tests/fixtures/test_tools.py");
 const maxMessageBytes = 64 * 1024;
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 const args = [
   ...["--module", "examples", "--module", testTools, "--workers", "1"],

@@ -3,28 +3,19 @@ import { writeFile } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { fromValue } from "@toolbridge/proto";
 import { HealthCheckResponse_ServingStatus as Status } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import type { StreamToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { childPids, pythonDir, type RuntimeProcess, runFailingRuntime, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const h2 = transportKinds.find((k) => k.protocol === "connect" && k.httpVersion === "2" && k.binary);
 const grpc = transportKinds.find((k) => k.protocol === "grpc");
 const grpcWeb = transportKinds.find((k) => k.protocol === "grpc-web");
 const fixtures = join(pythonDir, "tests/fixtures");
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
-
 
 // True while a process with this pid exists (a zombie too).
 function exists(pid: number): boolean {

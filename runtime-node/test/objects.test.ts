@@ -1,7 +1,7 @@
 // The object bridge through a real runtime and real Python workers: standard-library classes, handles as
 // arguments, results that are not JSON as new objects, the module policy, release, schemas, limits, and objects
 // lost with their worker.
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { fromValue } from "@toolbridge/proto";
 import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
 import { RuntimeService } from "@toolbridge/proto/gen/toolbridge/v1/runtime_pb";
@@ -9,19 +9,11 @@ import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const key = "object-bridge-test-key-0123456789";
 const fixtures = `${pythonDir}/tests/fixtures`;
 const allowed = ["fractions", "collections", "decimal", "bridge_objects"].flatMap((m) => ["--object-module", m]);
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 const list = (...values: unknown[]) => ({ values: values.map((v) => ({ kind: toKind(v) })) }) as never;
 function toKind(v: unknown): unknown {

@@ -2,13 +2,14 @@
 // the way the gateway signs them, with hono/jwt): one session, the token's tools, verified without a round trip.
 // Calls forwarded with the runtime key carry the gateway's toolbridge-call context, which the runtime verifies too.
 import { fileURLToPath } from "node:url";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { errorInfoOf, fromValue } from "@toolbridge/proto";
 import { RuntimeService } from "@toolbridge/proto/gen/toolbridge/v1/runtime_pb";
 import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const key = "session-token-test-key-0123456789";
 const bridgeTools = `${pythonDir}/tests/fixtures/bridge_tools.py`;
@@ -26,15 +27,6 @@ function sessionToken(claims: { sid: string; tools: "*" | string[] }, options: {
 function callContext(claims: { sid: string; tools: "*" | string[]; chain: string[] }, options: { secret?: string } = {}) {
   const payload = { org: "acme", ...claims, depth: claims.chain.length, aud: "toolbridge-call", iat: inSeconds(0), exp: inSeconds(300) };
   return sign(payload, options.secret ?? key, "HS256");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("session tokens on the runtime", () => {

@@ -1,9 +1,10 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { errorInfoOf, fromValue } from "@toolbridge/proto";
 import type { StreamToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/tool_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, type TransportKind, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 // Unary ExecuteTool has two paths: the runtime's fast path (the default) and connect's handlers; both must hold.
 const paths: { path: string; env: Record<string, string>; fast: boolean }[] = [
@@ -15,15 +16,6 @@ const paths: { path: string; env: Record<string, string>; fast: boolean }[] = [
 function protocolOf(kind: TransportKind, fast: boolean): string {
   const name = kind.protocol === "connect" && !kind.binary && fast ? "connect-json" : kind.protocol;
   return fast ? `${name}/fast` : name;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
 }
 
 async function collect(stream: AsyncIterable<StreamToolResponse>): Promise<StreamToolResponse["event"][]> {

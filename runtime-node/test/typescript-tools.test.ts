@@ -10,18 +10,10 @@ import type { StreamToolResponse } from "@toolbridge/proto/gen/toolbridge/v1/too
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFailingRuntime, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const tsTools = fileURLToPath(new URL("./fixtures/ts-tools.mjs", import.meta.url));
 const examples = fileURLToPath(new URL("../dist/examples/typescript-tools.js", import.meta.url));
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function events(stream: AsyncIterable<StreamToolResponse>): Promise<StreamToolResponse["event"][]> {
   const out: StreamToolResponse["event"][] = [];

@@ -4,24 +4,15 @@ import { fromValue } from "@toolbridge/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { childPids, pythonDir, type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 import { connectTo, type RuntimeClients, transportKinds } from "./support/clients.js";
+import { rejection } from "../../test/support/rejection.js";
 
 const testTools = join(pythonDir, "tests/fixtures/test_tools.py");
 const h2 = transportKinds.find((k) => k.protocol === "connect" && k.httpVersion === "2" && k.binary);
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function workerPid(clients: RuntimeClients): Promise<number> {
   const response = await clients.tools.executeTool({ tool: "worker_pid" }, { timeoutMs: 20_000 });
   return fromValue(response.result) as number;
 }
-
 
 describe("a worker that dies", () => {
   let runtime: RuntimeProcess;

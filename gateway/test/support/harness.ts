@@ -1,6 +1,6 @@
 // A gateway served through app.request() (no sockets), with clients of every service and stub runtimes.
 import type { DescService } from "@bufbuild/protobuf";
-import { type Client, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { Health } from "@toolbridge/proto/gen/grpc/health/v1/health_pb";
 import { ObjectService } from "@toolbridge/proto/gen/toolbridge/v1/object_pb";
@@ -15,6 +15,9 @@ import type { GatewayOptions } from "../../src/options.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { type StubRuntime, stubTransports } from "./stub-runtime.js";
+
+/** The ConnectError a promise rejects with; fails the test if it resolves. */
+export { rejection } from "../../../test/support/rejection.js";
 
 /** How a test client talks to the gateway. */
 export type Protocol = "connect-json" | "connect-binary" | "grpc-web";
@@ -119,14 +122,4 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await store.close();
     },
   };
-}
-
-/** The ConnectError a promise rejects with; fails the test if it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a rejection");
 }
