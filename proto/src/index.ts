@@ -14,3 +14,4 @@ export {
   type ToolResult,
   type VariableView,
 } from "./tool-definition.js";
+export { isVariableTypeName, variableTypeByName, variableTypeName, type VariableTypeName } from "./variable-type.js";

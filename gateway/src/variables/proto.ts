@@ -13,7 +13,7 @@ import {
   type VariableConstraints as ProtoConstraints,
   type VariableMetadata as ProtoMetadata,
 } from "@toolbridge/proto/gen/toolbridge/v1/variable_pb";
-import { fromValue, toValue } from "@toolbridge/proto";
+import { fromValue, toValue, variableTypeByName, variableTypeName } from "@toolbridge/proto";
 import type {
   Variable,
   VariableChange,
@@ -26,28 +26,14 @@ import type {
 // Between the contract's messages and the store's records, for the VariableService and the
 // SessionService. The rules run on the records; these only move fields.
 
-const toProtoType: Record<VariableType, ProtoVariableType> = {
-  string: ProtoVariableType.STRING,
-  integer: ProtoVariableType.INTEGER,
-  float: ProtoVariableType.FLOAT,
-  boolean: ProtoVariableType.BOOLEAN,
-  object: ProtoVariableType.OBJECT,
-  array: ProtoVariableType.ARRAY,
-  bytes: ProtoVariableType.BYTES,
-};
-
-const fromProtoType = new Map<ProtoVariableType, VariableType>(
-  Object.entries(toProtoType).map(([name, value]) => [value, name as VariableType]),
-);
-
 /** The record type of a proto VariableType; undefined for UNSPECIFIED (and unknown numbers). */
 export function variableTypeFromProto(type: ProtoVariableType): VariableType | undefined {
-  return fromProtoType.get(type);
+  return variableTypeName(type);
 }
 
 /** The proto VariableType of a record type. */
 export function variableTypeToProto(type: VariableType): ProtoVariableType {
-  return toProtoType[type];
+  return variableTypeByName[type];
 }
 
 /** A write as the rules take it, from a proto VariableWrite. */
@@ -68,7 +54,7 @@ export function variableToProto(variable: Variable): ProtoVariable {
   const { value } = variable;
   return create(VariableSchema, {
     name: variable.name,
-    type: toProtoType[variable.type],
+    type: variableTypeByName[variable.type],
     content: value instanceof Uint8Array ? { case: "bytesValue", value } : { case: "value", value: toValue(value) },
     constraints: variable.constraints && constraintsToProto(variable.constraints),
     metadata: variable.metadata && create(VariableMetadataSchema, variable.metadata),

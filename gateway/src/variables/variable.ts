@@ -1,7 +1,8 @@
 import type { JsonValue } from "@bufbuild/protobuf";
+import type { VariableTypeName } from "@toolbridge/proto";
 
 /** The declared type of a variable, fixed when it is created. */
-export type VariableType = "string" | "integer" | "float" | "boolean" | "object" | "array" | "bytes";
+export type VariableType = VariableTypeName;
 
 /** Every variable type, in the order of the proto enum (VARIABLE_TYPE_STRING = 1, ...). */
 export const variableTypes: readonly VariableType[] = ["string", "integer", "float", "boolean", "object", "array", "bytes"];

@@ -1,6 +1,15 @@
 import { create, type JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { fromValue, toValue, type SetVariableOptions, type ToolContext, type ToolResult, type VariableView } from "@toolbridge/proto";
+import {
+  fromValue,
+  isVariableTypeName,
+  type SetVariableOptions,
+  type ToolContext,
+  type ToolResult,
+  toValue,
+  type VariableView,
+  variableTypeByName,
+} from "@toolbridge/proto";
 import {
   type Variable,
   VariableType,
@@ -92,24 +101,15 @@ function unreadItems(tool: string): ConnectError {
   return new ConnectError(`the stream of tool "${tool}" yielded more than ${maxStreamBacklog} items unread`, Code.ResourceExhausted);
 }
 
-const typeNames: Record<string, VariableType> = {
-  string: VariableType.STRING,
-  integer: VariableType.INTEGER,
-  float: VariableType.FLOAT,
-  boolean: VariableType.BOOLEAN,
-  object: VariableType.OBJECT,
-  array: VariableType.ARRAY,
-  bytes: VariableType.BYTES,
-};
 
 function writeOf(name: string, value: JsonValue | Uint8Array, options: SetVariableOptions): VariableWrite {
-  const type = options.type === undefined ? VariableType.UNSPECIFIED : typeNames[options.type];
-  if (type === undefined) {
+  if (options.type !== undefined && !isVariableTypeName(options.type)) {
     throw new ConnectError(
-      `unknown variable type "${options.type}"; one of ${Object.keys(typeNames).join(", ")}`,
+      `unknown variable type "${options.type}"; one of ${Object.keys(variableTypeByName).join(", ")}`,
       Code.InvalidArgument,
     );
   }
+  const type = options.type === undefined ? VariableType.UNSPECIFIED : variableTypeByName[options.type];
   const bytes = value instanceof Uint8Array;
   return create(VariableWriteSchema, {
     name,
