@@ -1,6 +1,6 @@
 // buf curl and curl against a running runtime: the clients people reach for first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buf, documents, run } from "../../test/support/cli.js";
+import { buf, documents, type Run, run } from "../../test/support/cli.js";
 import { type RuntimeProcess, startRuntime } from "../../test/support/runtime.js";
 
 let runtime: RuntimeProcess;
